@@ -71,6 +71,8 @@ export interface ParseContext {
   readonly file: string;
   /** IANA zone for formats whose timestamps carry no offset (Splunk WinEventLog, IAS, ODBC, DTS). */
   readonly timeZone: string;
+  /** Time for records whose format carries none (plain message lines): e.g. the input file's modification time. */
+  readonly defaultTime?: number;
 }
 
 /**

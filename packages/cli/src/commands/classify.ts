@@ -1,0 +1,30 @@
+import { type FormatId, type Lang, toEcs } from '@npswatch/core';
+import { classifiedBatches, createRejectLog } from '../inputs.js';
+import { EXIT } from '../errors.js';
+import { type Io, write } from '../io.js';
+
+export interface ClassifyOptions {
+  readonly format: FormatId | 'auto';
+  readonly tz: string;
+  readonly deadLetter?: string;
+  readonly lang: Lang;
+  readonly explain: boolean;
+}
+
+/** `npswatch classify [files… | -]`: one ECS JSON document per event on stdout. */
+export async function runClassify(inputs: readonly string[], options: ClassifyOptions, io: Io): Promise<number> {
+  const rejects = createRejectLog(io, options.deadLetter);
+  let events = 0;
+  try {
+    for await (const batch of classifiedBatches(inputs.length ? inputs : ['-'], { format: options.format, timeZone: options.tz }, io, rejects)) {
+      let out = '';
+      for (const e of batch) out += `${JSON.stringify(toEcs(e, { explain: options.explain ? options.lang : false }))}\n`;
+      events += batch.length;
+      await write(io.stdout, out);
+    }
+  } finally {
+    await rejects.close();
+  }
+  await write(io.stderr, `npswatch: ${events} events classified, ${rejects.count} records rejected\n`);
+  return rejects.count > 0 ? EXIT.rejected : EXIT.ok;
+}

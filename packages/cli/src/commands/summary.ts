@@ -1,0 +1,103 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  addToSummary,
+  codesByImpact,
+  createSummary,
+  entryById,
+  formatInZone,
+  type Lang,
+  samplesDirectory,
+  type Summary,
+} from '@npswatch/core';
+import { classifiedBatches, createRejectLog } from '../inputs.js';
+import { EXIT } from '../errors.js';
+import { type Io, write } from '../io.js';
+
+export interface SummaryOptions {
+  readonly tz: string;
+  readonly lang: Lang;
+  readonly deadLetter?: string;
+}
+
+/** Sample files bundled with @npswatch/core, every file under its samples directory except documentation. */
+export function bundledSamples(): string[] {
+  const root = fileURLToPath(samplesDirectory());
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (!/\.(md|meta\.ndjson)$/.test(name)) out.push(path);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+const TEXT = {
+  en: {
+    title: 'npswatch: NPS extension for Microsoft Entra MFA — summary',
+    read: (events: number, files: number, rejected: number) => `${events} events from ${files} inputs, ${rejected} records rejected`,
+    range: 'Time range',
+    categories: 'By category',
+    codes: 'By code (most urgent first)',
+    todo: 'What to do',
+    none: 'No errors: nothing to do.',
+    users: 'users',
+    hosts: 'servers',
+  },
+  ko: {
+    title: 'npswatch: Microsoft Entra MFA용 NPS 확장 — 요약',
+    read: (events: number, files: number, rejected: number) => `입력 ${files}개에서 이벤트 ${events}개, 거부된 레코드 ${rejected}개`,
+    range: '기간',
+    categories: '분류별',
+    codes: '코드별 (긴급한 순)',
+    todo: '조치 방법',
+    none: '오류 없음: 조치할 것이 없습니다.',
+    users: '사용자',
+    hosts: '서버',
+  },
+} as const;
+
+export function renderSummary(s: Summary, files: number, options: SummaryOptions): string {
+  const t = TEXT[options.lang];
+  const lines = [t.title, '', t.read(s.events, files, s.rejected)];
+  if (s.firstSeen !== undefined && s.lastSeen !== undefined) {
+    lines.push(`${t.range}: ${formatInZone(s.firstSeen, options.tz)} — ${formatInZone(s.lastSeen, options.tz)}`);
+  }
+  lines.push('', `${t.categories}:`);
+  for (const [category, count] of [...s.byCategory].sort((a, b) => b[1] - a[1])) lines.push(`  ${category.padEnd(18)}${String(count).padStart(7)}`);
+  const codes = codesByImpact(s);
+  lines.push('', `${t.codes}:`);
+  for (const c of codes) {
+    lines.push(`  ${c.code.padEnd(42)}${c.category.padEnd(18)}${c.severity.padEnd(9)}${String(c.count).padStart(7)}`);
+  }
+  lines.push('', `${t.todo}:`);
+  const actionable = codes.filter((c) => c.category === 'error' || c.category === 'support-required' || c.category === 'unknown');
+  if (actionable.length === 0) lines.push(`  ${t.none}`);
+  for (const c of actionable) {
+    const entry = c.entryId ? entryById(c.entryId) : undefined;
+    const who = `${c.count}×, ${c.hosts.size} ${t.hosts}, ${c.users.size} ${t.users}`;
+    lines.push(`  ${c.code} (${who})${entry ? ` — ${entry.title[options.lang]}` : ''}`);
+    if (entry) entry.remediation[options.lang].forEach((step, i) => lines.push(`      ${i + 1}. ${step}`));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** `npswatch` with no arguments: classify the bundled samples and print what needs doing. */
+export async function runSummary(inputs: readonly string[], options: SummaryOptions, io: Io): Promise<number> {
+  const summary = createSummary();
+  const rejects = createRejectLog(io, options.deadLetter);
+  try {
+    for await (const batch of classifiedBatches(inputs, { timeZone: options.tz }, io, rejects)) {
+      for (const e of batch) addToSummary(summary, e);
+    }
+  } finally {
+    await rejects.close();
+  }
+  summary.rejected = rejects.count;
+  await write(io.stdout, renderSummary(summary, inputs.length, options));
+  return rejects.count > 0 ? EXIT.rejected : EXIT.ok;
+}

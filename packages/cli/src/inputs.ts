@@ -1,0 +1,73 @@
+import { createWriteStream, statSync, type WriteStream } from 'node:fs';
+import { type ClassifiedEvent, classify, type FormatId, type ParseIssue, readBatches } from '@npswatch/core';
+import { type Io, write } from './io.js';
+
+export interface InputOptions {
+  readonly format?: FormatId | 'auto';
+  readonly timeZone: string;
+}
+
+/** Where rejected records go: a dead-letter NDJSON file (optional) and a one-line message on stderr each. */
+export interface RejectLog {
+  count: number;
+  readonly report: (issue: ParseIssue) => Promise<void>;
+  readonly close: () => Promise<void>;
+}
+
+// Keep stderr readable on a badly broken file; the dead-letter file still gets every record.
+const MAX_STDERR_REJECTS = 50;
+
+export function createRejectLog(io: Io, deadLetterPath?: string): RejectLog {
+  let file: WriteStream | undefined;
+  const log: RejectLog = {
+    count: 0,
+    async report(issue) {
+      log.count++;
+      if (log.count <= MAX_STDERR_REJECTS) {
+        const where = `${issue.file}:${issue.line}${issue.field ? ` (${issue.field})` : ''}`;
+        await write(io.stderr, `npswatch: rejected ${where}: ${issue.reason}\n`);
+      } else if (log.count === MAX_STDERR_REJECTS + 1) {
+        await write(io.stderr, 'npswatch: more records rejected; see the dead-letter file and the final count\n');
+      }
+      if (deadLetterPath) {
+        file ??= createWriteStream(deadLetterPath, { flags: 'a' });
+        await write(file, `${JSON.stringify(issue)}\n`);
+      }
+    },
+    async close() {
+      if (file) await new Promise<void>((resolve, reject) => file!.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    },
+  };
+  return log;
+}
+
+/** Modification time of a file, the default event time for plain messages that carry none. */
+function mtimeOf(path: string): number | undefined {
+  try {
+    return path === '-' ? undefined : statSync(path).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Classified events of every input in turn (`-` = stdin), in batches; rejected records go to `rejects`. */
+export async function* classifiedBatches(
+  inputs: readonly string[],
+  options: InputOptions,
+  io: Io,
+  rejects: RejectLog,
+): AsyncGenerator<ClassifiedEvent[]> {
+  for (const input of inputs) {
+    const source = input === '-' ? (io.stdin as AsyncIterable<Uint8Array>) : input;
+    const batches = readBatches(source, {
+      name: input,
+      format: options.format,
+      timeZone: options.timeZone,
+      defaultTime: mtimeOf(input) ?? Date.now(),
+    });
+    for await (const batch of batches) {
+      for (const issue of batch.issues) await rejects.report(issue);
+      if (batch.records.length > 0) yield batch.records.map(classify);
+    }
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Grammar of the extension's messages, derived from the verbatim examples (docs/formats.md):
+ *
+ *   NPS Extension for <product>[ (<state>)]:<1-2 spaces>[CID: <cid> :<0-1 space>]<body>
+ *
+ * <product> is "Azure MFA" in every captured log; "Azure AD MFA" and "Microsoft Entra multifactor authentication"
+ * appear in the docs, so all three are accepted. Bodies are matched by a table of patterns, first match wins.
+ */
+
+/** Which body shape a message has. */
+export type MessageShape =
+  | 'challenge'
+  | 'rejected'
+  | 'accepted'
+  | 'exception'
+  | 'error-code'
+  | 'warning-token'
+  | 'ignored-state'
+  | 'not-an-error'
+  | 'free-text';
+
+export interface ParsedMessage {
+  readonly shape: MessageShape;
+  /** True when the text starts with one of the product prefixes. */
+  readonly prefixed: boolean;
+  readonly correlationId?: string;
+  readonly user?: string;
+  /** Extension error code (`ESTS_TOKEN_ERROR`), MFA service response (`UserNotFound`) or warning token. */
+  readonly code?: string;
+  /** Text after `Msg::` / `and message:` / `::` (first occurrence), trimmed. */
+  readonly detail?: string;
+  /** AccessReject / AccessChallenge of "ignoring request" lines; `state` guid of challenge lines. */
+  readonly radiusState?: string;
+  readonly challengeState?: string;
+  /** The CID repeated after `ErrorCode:: CID :` (may differ from the outer one or be malformed). */
+  readonly innerCorrelationId?: string;
+  readonly traceId?: string;
+  readonly stsCorrelationId?: string;
+}
+
+const PREFIX =
+  /^\s*NPS Extension for (?:Azure MFA|Azure AD MFA|Microsoft Entra multifactor authentication|Microsoft Entra MFA)(?: \((AccessReject|AccessChallenge)\))?\s*:\s*/i;
+// The CID may be malformed in redacted logs, so take any run of non-space characters.
+const CID = /^CID:\s*(\S+)\s*:\s*/i;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ERROR_CODE_TOKEN = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
+
+interface BodyRule {
+  readonly shape: MessageShape;
+  readonly pattern: RegExp;
+  readonly pick: (m: RegExpMatchArray) => Omit<ParsedMessage, 'shape' | 'prefixed' | 'correlationId'>;
+}
+
+// Order matters: specific shapes before the generic `X:: ErrorCode::` and `TOKEN::` ones.
+const BODY_RULES: readonly BodyRule[] = [
+  {
+    shape: 'challenge',
+    pattern: /^Challenge requested in Authentication Ext(?:ension)? for (?:the )?User\s+(.+?)(?:\s+with state\s+(\S+?))?\.?\s*$/is,
+    pick: (m) => ({ user: m[1], challengeState: m[2] }),
+  },
+  {
+    shape: 'rejected',
+    pattern: /^Access Rejected for user\s+(.+?)\s+with Azure MFA response:\s*(\S+?)(?:\s+and message:\s*([\s\S]*))?$/i,
+    pick: (m) => ({ user: m[1], code: m[2], detail: m[3]?.trim() }),
+  },
+  {
+    shape: 'accepted',
+    pattern: /^Access Accepted for user\s+(.+?)(?:\s+with Azure MFA response:\s*(\S+?))?(?:\s+and message:\s*([\s\S]*))?\.?\s*$/i,
+    pick: (m) => ({ user: m[1], code: m[2], detail: m[3]?.trim() }),
+  },
+  {
+    shape: 'exception',
+    pattern:
+      /^Exception in Authentication Ext(?:ension)? for User\s+(.+?)\s*::\s*ErrorCode::\s*(?:CID\s*:\s*(\S+)\s+)?([A-Za-z][\w]*)\s*(?:Msg::\s*([\s\S]*))?$/i,
+    pick: (m) => ({ user: m[1], innerCorrelationId: m[2], code: m[3], detail: m[4]?.trim() }),
+  },
+  {
+    shape: 'ignored-state',
+    pattern:
+      /only performs Secondary Auth for Radius requests? in AccessAccept State\.\s*Request received for User\s+(.+?)\s+with response state\s+(\w+),?\s*ignoring request/i,
+    pick: (m) => ({ user: m[1], radiusState: m[2] }),
+  },
+  {
+    shape: 'error-code',
+    pattern: /^([\s\S]*?)::\s*ErrorCode::\s*(?:CID\s*:\s*(\S+)\s+)?([A-Za-z][\w]*)\s*(?:Msg::\s*([\s\S]*))?$/i,
+    pick: (m) => ({ innerCorrelationId: m[2], code: m[3], detail: (m[4] ?? m[1])?.trim() }),
+  },
+  {
+    shape: 'warning-token',
+    pattern: /^([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\s*::\s*([\s\S]*)$/,
+    pick: (m) => ({ code: m[1], detail: m[2]?.trim() }),
+  },
+  {
+    shape: 'not-an-error',
+    pattern: /This is not an error\.?\s*$/i,
+    pick: () => ({}),
+  },
+];
+
+const TRACE_ID = /Trace ID:\s*([0-9a-f-]{36})/i;
+const STS_CORRELATION_ID = /Correlation ID:\s*([0-9a-f-]{36})/i;
+// A bare code token elsewhere in free text ("... ErrorCode:: X", "Error code: X", a REQUEST_FORMAT_ERROR line).
+const EMBEDDED_CODE = /\bErrorCode::?\s*(?:CID\s*:\s*\S+\s+)?([A-Za-z]\w+)/;
+
+/** Splits an extension message into its parts. Never throws; unknown shapes come back as `free-text`. */
+export function parseMessage(text: string): ParsedMessage {
+  let rest = text;
+  let radiusFromPrefix: string | undefined;
+  const prefix = PREFIX.exec(rest);
+  if (prefix) {
+    radiusFromPrefix = prefix[1];
+    rest = rest.slice(prefix[0].length);
+  }
+  let correlationId: string | undefined;
+  const cid = CID.exec(rest);
+  if (cid) {
+    correlationId = cid[1];
+    rest = rest.slice(cid[0].length);
+  }
+  const base = { prefixed: prefix !== null, correlationId };
+  for (const rule of BODY_RULES) {
+    const m = rule.pattern.exec(rest);
+    if (!m) continue;
+    const picked = rule.pick(m);
+    const out: ParsedMessage = { shape: rule.shape, ...base, ...picked };
+    if (radiusFromPrefix && !out.radiusState) return withTrace({ ...out, radiusState: radiusFromPrefix }, rest);
+    return withTrace(out, rest);
+  }
+  const embedded = EMBEDDED_CODE.exec(rest);
+  return withTrace({ shape: 'free-text', ...base, code: embedded?.[1], radiusState: radiusFromPrefix }, rest);
+}
+
+function withTrace(parsed: ParsedMessage, body: string): ParsedMessage {
+  if (!body.includes('ID:')) return parsed;
+  const trace = TRACE_ID.exec(body)?.[1];
+  const sts = STS_CORRELATION_ID.exec(body)?.[1];
+  return trace || sts ? { ...parsed, traceId: trace, stsCorrelationId: sts } : parsed;
+}
+
+export function isGuid(text: string): boolean {
+  return GUID.test(text);
+}
+
+export function looksLikeErrorCode(text: string): boolean {
+  return ERROR_CODE_TOKEN.test(text);
+}

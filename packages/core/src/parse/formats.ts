@@ -1,0 +1,16 @@
+import type { FormatDefinition, FormatId } from '../record/types.js';
+import { ACCOUNTING_FORMATS } from './formats-accounting.js';
+import { WINDOWS_FORMATS } from './formats-windows.js';
+import { MESSAGE_FORMAT } from './message.js';
+
+/** Every built-in format in detection order: structured formats first, plain message text last. */
+export const FORMATS: readonly FormatDefinition[] = [...WINDOWS_FORMATS, ...ACCOUNTING_FORMATS, MESSAGE_FORMAT];
+
+export function formatById(id: FormatId): FormatDefinition {
+  const found = FORMATS.find((f) => f.id === id);
+  if (!found) throw new RangeError(`unknown format "${id}"; known: ${FORMATS.map((f) => f.id).join(', ')}`);
+  return found;
+}
+
+/** Ids of every built-in format, for CLI choices. */
+export const FORMAT_IDS: readonly FormatId[] = FORMATS.map((f) => f.id);
