@@ -1,5 +1,6 @@
 /**
- * Data tables for the NPS accounting log formats (IAS, database-compatible/ODBC, DTS-compliant XML).
+ * Data tables for the NPS accounting log formats (IAS, database-compatible/ODBC, DTS-compliant XML), and the
+ * plumbing their three line parsers share (field naming, time reading, record building).
  *
  * Canonical field names are the DTS element names, with the product's misspelling `Fully-Qualifed-User-Name`
  * corrected to `Fully-Qualified-User-Name`.
@@ -34,6 +35,7 @@
  * value shapes as DTS Fully-Qualifed-User-Name) and ODBC `Policy-Name` read as NP-Policy-Name (4149).
  */
 
+import type { FormatId, NpsRecord, ParseContext, ParseIssue, ParseSink, RecordParser } from '../record/types.js';
 import { parseLocalTime } from '../time/parse.js';
 
 /** IAS attribute number → canonical (DTS) name. Numbers not listed parse as `attr-<n>`. */
@@ -325,23 +327,83 @@ export function firstHeadLine(head: readonly string[]): string | undefined {
   return undefined;
 }
 
-const LOCAL_SECOND = /^(\d\d\/\d\d\/\d{4} \d\d:\d\d:\d\d)(?:\.(\d{3}))?$/;
+// Hour 00-23 only: luxon reads `24:00:00` as the next day's midnight, which NPS never writes.
+const LOCAL_TIME = /^(\d\d\/\d\d\/\d{4} (?:[01]\d|2[0-3])):(\d\d):(\d\d)(?:\.(\d{3}))?$/;
+const LAYOUT = 'MM/dd/yyyy HH:mm:ss';
 
 /**
- * Reads `MM/dd/yyyy HH:mm:ss[.SSS]` local times in one zone. Remembers the last second it converted: accounting
- * lines come in bursts within the same second, and luxon's fromFormat is the slowest step per line.
+ * Reads `MM/dd/yyyy HH:mm:ss[.SSS]` local times in one zone. luxon's fromFormat costs microseconds, more than the
+ * rest of a line, so it runs twice per local hour: when the hour's first and last second are exactly 3599 s apart
+ * the offset is constant within it and minutes/seconds are added; otherwise (a DST change inside the hour) each
+ * line goes through luxon.
  */
 export function localTimeReader(zone: string): (text: string) => number | undefined {
-  let lastKey = '';
-  let lastMs: number | undefined;
+  let hourKey = '';
+  let hourStart: number | undefined;
+  let uniform = false;
   return (text) => {
-    const m = LOCAL_SECOND.exec(text);
+    const m = LOCAL_TIME.exec(text);
     if (!m) return undefined;
-    const key = m[1]!;
-    if (key !== lastKey) {
-      lastKey = key;
-      lastMs = parseLocalTime(key, 'MM/dd/yyyy HH:mm:ss', zone);
+    const hour = m[1]!;
+    if (hour !== hourKey) {
+      hourKey = hour;
+      hourStart = parseLocalTime(`${hour}:00:00`, LAYOUT, zone);
+      const hourEnd = parseLocalTime(`${hour}:59:59`, LAYOUT, zone);
+      uniform = hourStart !== undefined && hourEnd !== undefined && hourEnd - hourStart === 3_599_000;
     }
-    return lastMs === undefined ? undefined : lastMs + (m[2] === undefined ? 0 : Number(m[2]));
+    if (hourStart === undefined) return undefined;
+    const minutes = Number(m[2]);
+    const seconds = Number(m[3]);
+    if (minutes > 59 || seconds > 59) return undefined;
+    const base = uniform
+      ? hourStart + minutes * 60_000 + seconds * 1000
+      : parseLocalTime(`${hour}:${m[2]}:${m[3]}`, LAYOUT, zone);
+    return base === undefined ? undefined : base + (m[4] === undefined ? 0 : Number(m[4]));
+  };
+}
+
+/** Why a line was rejected: the field (element, column) to name, and the reason. */
+export interface LineRejection {
+  readonly field: string | undefined;
+  readonly reason: string;
+}
+
+/** What a format reads from one line: its time and canonical fields, or a rejection. */
+export type LineResult = { readonly time: number; readonly fields: Record<string, string> } | LineRejection;
+
+export function rejection(field: string | undefined, reason: string): LineRejection {
+  return { field, reason };
+}
+
+/**
+ * The RecordParser shared by the three accounting formats, which are all one record per line: cleans and skips
+ * blank lines, then turns `read`'s result into a record (host from Computer-Name, Packet-Type-Name added) or a
+ * ParseIssue. Nothing is ever pending, so `end` has nothing to flush.
+ */
+export function createLineParser(
+  format: FormatId,
+  ctx: ParseContext,
+  sink: ParseSink,
+  read: (text: string) => LineResult,
+): RecordParser {
+  return {
+    push(text: string, line: number): void {
+      const clean = cleanLine(text);
+      if (clean.trim() === '') return;
+      const result = read(clean);
+      if ('reason' in result) {
+        const issue: ParseIssue = { file: ctx.file, line, reason: result.reason, raw: truncateRaw(clean), format };
+        sink.reject(result.field === undefined ? issue : { ...issue, field: result.field });
+        return;
+      }
+      const { time, fields } = result;
+      addPacketTypeName(fields);
+      const host = fields['Computer-Name'];
+      const position = { file: ctx.file, line };
+      const record: NpsRecord =
+        host === undefined ? { format, position, time, fields } : { format, position, time, host, fields };
+      sink.record(record);
+    },
+    end(): void {},
   };
 }

@@ -1,19 +1,12 @@
-import type {
-  FormatDefinition,
-  NpsRecord,
-  ParseContext,
-  ParseIssue,
-  ParseSink,
-  RecordParser,
-} from '../record/types.js';
+import type { FormatDefinition, ParseContext, ParseSink, RecordParser } from '../record/types.js';
 import {
   addField,
-  addPacketTypeName,
   canonicalDtsName,
-  cleanLine,
+  createLineParser,
   firstHeadLine,
+  type LineResult,
   localTimeReader,
-  truncateRaw,
+  rejection,
 } from './accounting-attributes.js';
 
 /**
@@ -71,7 +64,13 @@ function decodeXmlText(raw: string, field: string): string {
 /** XML name characters we accept (ASCII letters, digits, `.`, `-`, `_`, `:`); ELEMENT_NAME narrows further. */
 function isNameChar(c: number): boolean {
   return (
-    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 95 || c === 58
+    (c >= 97 && c <= 122) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 48 && c <= 57) ||
+    c === 45 ||
+    c === 46 ||
+    c === 95 ||
+    c === 58
   );
 }
 
@@ -134,48 +133,26 @@ function readEvent(text: string): DtsEvent {
   }
 }
 
+/** Reads one DTS line; `readTime` converts `MM/dd/yyyy HH:mm:ss[.SSS]` local time to epoch ms. */
+function readDtsLine(text: string, readTime: (local: string) => number | undefined): LineResult {
+  let event: DtsEvent;
+  try {
+    event = readEvent(text);
+  } catch (e) {
+    if (e instanceof DtsError) return rejection(e.field, e.message);
+    throw e;
+  }
+  const { timestamp, fields } = event;
+  if (timestamp === undefined) return rejection('Timestamp', 'no <Timestamp> element');
+  const time = readTime(timestamp.trim());
+  if (time === undefined) return rejection('Timestamp', `not an MM/dd/yyyy HH:mm:ss.SSS time: "${timestamp}"`);
+  return { time, fields };
+}
+
 /** A streaming parser for DTS-compliant XML lines: one record (or rejection) per non-blank line. */
 export function createDtsParser(ctx: ParseContext, sink: ParseSink): RecordParser {
   const readTime = localTimeReader(ctx.timeZone);
-
-  const reject = (raw: string, line: number, field: string, reason: string): void => {
-    const issue: ParseIssue = { file: ctx.file, line, field, reason, raw: truncateRaw(raw), format: 'dts' };
-    sink.reject(issue);
-  };
-
-  const parse = (text: string, line: number): void => {
-    let event: DtsEvent;
-    try {
-      event = readEvent(text);
-    } catch (e) {
-      if (e instanceof DtsError) return reject(text, line, e.field, e.message);
-      throw e;
-    }
-    const { timestamp, fields } = event;
-    if (timestamp === undefined) return reject(text, line, 'Timestamp', 'no <Timestamp> element');
-    const time = readTime(timestamp.trim());
-    if (time === undefined) {
-      return reject(text, line, 'Timestamp', `not an MM/dd/yyyy HH:mm:ss.SSS time: "${timestamp}"`);
-    }
-    addPacketTypeName(fields);
-
-    const host = fields['Computer-Name'];
-    const position = { file: ctx.file, line };
-    const record: NpsRecord =
-      host === undefined ? { format: 'dts', position, time, fields } : { format: 'dts', position, time, host, fields };
-    sink.record(record);
-  };
-
-  return {
-    push(text: string, line: number): void {
-      const clean = cleanLine(text);
-      if (clean.trim() === '') return;
-      parse(clean, line);
-    },
-    end(): void {
-      // Line-oriented: nothing is ever pending.
-    },
-  };
+  return createLineParser('dts', ctx, sink, (text) => readDtsLine(text, readTime));
 }
 
 export const DTS_FORMAT: FormatDefinition = {

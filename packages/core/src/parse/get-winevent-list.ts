@@ -89,6 +89,8 @@ export function createGetWinEventListParser(ctx: ParseContext, sink: ParseSink):
   const { file, timeZone } = ctx;
   let cur: Pending | undefined;
   let skipping = false;
+  /** While skipping an oversized block: a blank line has passed, so the next key line opens a new block. */
+  let skippedBlank = false;
   let stray: { line: number; lines: string[]; chars: number } | undefined;
 
   const reject = (line: number, lines: readonly string[], reason: string, field?: string): void => {
@@ -171,6 +173,7 @@ export function createGetWinEventListParser(ctx: ParseContext, sink: ParseSink):
       // PowerShell pads empty lines of a multi-line value with spaces; either way they are blank.
       if (isBlank(line)) {
         if (cur !== undefined) cur.blanks++;
+        else if (skipping) skippedBlank = true;
         return;
       }
 
@@ -178,11 +181,13 @@ export function createGetWinEventListParser(ctx: ParseContext, sink: ParseSink):
       if (key !== null) {
         const name = key[1]!;
         const text = key[2] ?? '';
+        if (cur === undefined && skipping && !skippedBlank) return; // rest of an oversized block
         // A known key after a blank line (or repeating one already seen) opens the next record.
         if (KNOWN_KEYS.has(name) && (cur === undefined || cur.blanks > 0 || cur.values.has(name))) {
           flush();
           flushStray();
           skipping = false;
+          skippedBlank = false;
           const current = [text];
           cur = {
             line: lineNo,
@@ -213,6 +218,7 @@ export function createGetWinEventListParser(ctx: ParseContext, sink: ParseSink):
           reject(cur.line, cur.raw, 'record larger than 1 MiB; skipped to the next record');
           cur = undefined;
           skipping = true;
+          skippedBlank = false;
           return;
         }
         for (; cur.blanks > 0; cur.blanks--) {
@@ -238,17 +244,22 @@ export function createGetWinEventListParser(ctx: ParseContext, sink: ParseSink):
   };
 }
 
-/** The first non-empty lines (after an optional `   ProviderName: X` group header) are known `Key : Value` lines. */
+/**
+ * The first non-empty line (after an optional `   ProviderName: X` group header) is a known `Key : Value` line, and
+ * the next is another known key at the same colon column, or — `Format-List *` starts with Message — a line
+ * indented to the value column.
+ */
 export function sniffGetWinEventList(head: readonly string[]): boolean {
   const lines = head
     .map((l) => l.replace(/^\uFEFF/, '').replace(/\r$/, ''))
     .filter((l) => l.trim() !== '' && !GROUP_HEADER.test(l));
   const first = lines[0] === undefined ? null : KEY_LINE.exec(lines[0]);
-  if (first === null || !KNOWN_KEYS.has(first[1]!)) return false;
+  const second = lines[1];
+  if (first === null || second === undefined || !KNOWN_KEYS.has(first[1]!)) return false;
   const col = lines[0]!.indexOf(':');
-  const second = lines.slice(1, 30).find((l) => l.charCodeAt(0) !== 32);
-  const m = second === undefined ? null : KEY_LINE.exec(second);
-  return m !== null && KNOWN_KEYS.has(m[1]!) && second!.indexOf(':') === col;
+  if (first[1] === 'Message' && leadingSpaces(second) >= col + 2) return true;
+  const m = KEY_LINE.exec(second);
+  return m !== null && KNOWN_KEYS.has(m[1]!) && second.indexOf(':') === col;
 }
 
 export const GET_WINEVENT_LIST_FORMAT: FormatDefinition = {

@@ -69,19 +69,35 @@ function onceDrain(stream: NodeJS.WritableStream): Promise<void> {
 /** Text of a byte stream: UTF-8 (BOM stripped) or UTF-16LE/BE by BOM, as PowerShell's `>` writes. */
 async function* textOf(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
   let decoder: TextDecoder | undefined;
+  // The BOM may arrive split across chunks: hold bytes back until there are enough to tell.
+  let head: Uint8Array = new Uint8Array(0);
+  const choose = (b: Uint8Array) => {
+    const encoding = b[0] === 0xff && b[1] === 0xfe ? 'utf-16le' : b[0] === 0xfe && b[1] === 0xff ? 'utf-16be' : 'utf-8';
+    // TextDecoder strips the BOM itself (ignoreBOM: false).
+    return new TextDecoder(encoding);
+  };
   for await (const chunk of bytes) {
+    let data = chunk;
     if (!decoder) {
-      const encoding = chunk[0] === 0xff && chunk[1] === 0xfe ? 'utf-16le' : chunk[0] === 0xfe && chunk[1] === 0xff ? 'utf-16be' : 'utf-8';
-      // TextDecoder strips the BOM itself (ignoreBOM: false).
-      decoder = new TextDecoder(encoding);
+      head = concat(head, chunk);
+      if (head.length < 3) continue;
+      decoder = choose(head);
+      data = head;
     }
-    const text = decoder.decode(chunk, { stream: true });
+    const text = decoder.decode(data, { stream: true });
     if (text) yield text;
   }
-  if (decoder) {
-    const tail = decoder.decode();
-    if (tail) yield tail;
-  }
+  // Input shorter than a BOM: decode what there is in one go.
+  const tail = decoder ? decoder.decode() : head.length > 0 ? choose(head).decode(head) : '';
+  if (tail) yield tail;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
 }
 
 /** Detects the format from the first non-empty lines, or undefined when none fits. */

@@ -1,19 +1,12 @@
-import type {
-  FormatDefinition,
-  NpsRecord,
-  ParseContext,
-  ParseIssue,
-  ParseSink,
-  RecordParser,
-} from '../record/types.js';
+import type { FormatDefinition, ParseContext, ParseSink, RecordParser } from '../record/types.js';
 import {
   addField,
-  addPacketTypeName,
-  cleanLine,
+  createLineParser,
   firstHeadLine,
+  type LineResult,
   localTimeReader,
   ODBC_COLUMNS,
-  truncateRaw,
+  rejection,
 } from './accounting-attributes.js';
 
 /**
@@ -23,7 +16,7 @@ import {
 
 const ODBC_LINE = /^"[^"]*","[^"]*",\d\d\/\d\d\/\d{4},\d\d:\d\d:\d\d,/;
 const DATE = /^\d\d\/\d\d\/\d{4}$/;
-const TIME = /^\d\d:\d\d:\d\d$/;
+const TIME = /^(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d$/;
 const DATE_COLUMN = ODBC_COLUMNS.indexOf('Record-Date');
 const TIME_COLUMN = ODBC_COLUMNS.indexOf('Record-Time');
 
@@ -82,56 +75,34 @@ function splitColumns(text: string, out: Columns): SplitError | undefined {
   }
 }
 
+/** Reads one ODBC line; `readTime` converts `MM/dd/yyyy HH:mm:ss` local time to epoch ms. */
+function readOdbcLine(text: string, readTime: (local: string) => number | undefined): LineResult {
+  const columns: Columns = [];
+  const error = splitColumns(text, columns);
+  if (error !== undefined) return rejection(odbcColumnName(error.column), error.reason);
+
+  const date = columns[DATE_COLUMN];
+  const clock = columns[TIME_COLUMN];
+  if (date === undefined || !DATE.test(date))
+    return rejection('Record-Date', `not an MM/dd/yyyy date: "${date ?? ''}"`);
+  if (clock === undefined || !TIME.test(clock))
+    return rejection('Record-Time', `not an HH:mm:ss time: "${clock ?? ''}"`);
+  const time = readTime(`${date} ${clock}`);
+  if (time === undefined) return rejection('Record-Date', `invalid date/time "${date} ${clock}"`);
+
+  const fields: Record<string, string> = {};
+  for (let i = 0; i < columns.length; i++) {
+    const value = columns[i];
+    if (value === undefined || i === DATE_COLUMN || i === TIME_COLUMN) continue;
+    addField(fields, odbcColumnName(i), value);
+  }
+  return { time, fields };
+}
+
 /** A streaming parser for ODBC-format lines: one record (or rejection) per non-blank line. */
 export function createOdbcParser(ctx: ParseContext, sink: ParseSink): RecordParser {
   const readTime = localTimeReader(ctx.timeZone);
-
-  const reject = (raw: string, line: number, field: string, reason: string): void => {
-    const issue: ParseIssue = { file: ctx.file, line, field, reason, raw: truncateRaw(raw), format: 'odbc' };
-    sink.reject(issue);
-  };
-
-  const parse = (text: string, line: number): void => {
-    const columns: Columns = [];
-    const error = splitColumns(text, columns);
-    if (error !== undefined) return reject(text, line, odbcColumnName(error.column), error.reason);
-
-    const date = columns[DATE_COLUMN];
-    const clock = columns[TIME_COLUMN];
-    if (date === undefined || !DATE.test(date)) {
-      return reject(text, line, 'Record-Date', `not an MM/dd/yyyy date: "${date ?? ''}"`);
-    }
-    if (clock === undefined || !TIME.test(clock)) {
-      return reject(text, line, 'Record-Time', `not an HH:mm:ss time: "${clock ?? ''}"`);
-    }
-    const time = readTime(`${date} ${clock}`);
-    if (time === undefined) return reject(text, line, 'Record-Date', `invalid date/time "${date} ${clock}"`);
-
-    const fields: Record<string, string> = {};
-    for (let i = 0; i < columns.length; i++) {
-      const value = columns[i];
-      if (value === undefined || i === DATE_COLUMN || i === TIME_COLUMN) continue;
-      addField(fields, odbcColumnName(i), value);
-    }
-    addPacketTypeName(fields);
-
-    const host = fields['Computer-Name'];
-    const position = { file: ctx.file, line };
-    const record: NpsRecord =
-      host === undefined ? { format: 'odbc', position, time, fields } : { format: 'odbc', position, time, host, fields };
-    sink.record(record);
-  };
-
-  return {
-    push(text: string, line: number): void {
-      const clean = cleanLine(text);
-      if (clean.trim() === '') return;
-      parse(clean, line);
-    },
-    end(): void {
-      // Line-oriented: nothing is ever pending.
-    },
-  };
+  return createLineParser('odbc', ctx, sink, (text) => readOdbcLine(text, readTime));
 }
 
 export const ODBC_FORMAT: FormatDefinition = {

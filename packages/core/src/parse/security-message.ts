@@ -57,9 +57,7 @@ const NPS_SECURITY_IDS = new Set([6272, 6273, 6274, 6275, 6276, 6277, 6278]);
 
 /** True for Security-log NPS audit events (6272–6278), whose message holds the EventData values. */
 export function isNpsSecurityEvent(eventId: number | undefined, channel: string | undefined): boolean {
-  return (
-    eventId !== undefined && NPS_SECURITY_IDS.has(eventId) && (channel === undefined || channel === 'Security')
-  );
+  return eventId !== undefined && NPS_SECURITY_IDS.has(eventId) && (channel === undefined || channel === 'Security');
 }
 
 /**

@@ -183,7 +183,11 @@ export function createSplunkWinEventLogParser(ctx: ParseContext, sink: ParseSink
 /** First non-empty line is a `MM/DD/YYYY hh:mm:ss AM` timestamp and a `LogName=` line follows. */
 export function sniffSplunkWinEventLog(head: readonly string[]): boolean {
   const lines = head.map((l) => l.replace(/^\uFEFF/, '').replace(/\r$/, '')).filter((l) => l.trim() !== '');
-  return lines.length > 0 && SPLUNK_TIMESTAMP_LINE.test(lines[0]!) && lines.slice(1, 16).some((l) => l.startsWith('LogName='));
+  return (
+    lines.length > 0 &&
+    SPLUNK_TIMESTAMP_LINE.test(lines[0]!) &&
+    lines.slice(1, 16).some((l) => l.startsWith('LogName='))
+  );
 }
 
 export const SPLUNK_WINEVENTLOG_FORMAT: FormatDefinition = {

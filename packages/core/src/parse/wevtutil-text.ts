@@ -85,7 +85,7 @@ export function createWevtutilTextParser(ctx: ParseContext, sink: ParseSink): Re
       reject(p.line, p.lines, `invalid Date "${date}"`, 'Date');
       return;
     }
-    const eventId = integer(keys.get('Event ID'));
+    const eventId = integer(value(keys.get('Event ID')));
     if (Number.isNaN(eventId)) {
       reject(p.line, p.lines, `Event ID "${keys.get('Event ID')}" is not an integer`, 'Event ID');
       return;

@@ -32,15 +32,47 @@ function integer(value: unknown): number | undefined {
   return n;
 }
 
+/**
+ * `winlog.event_data` as string fields. The usual case (all values strings) hands over the object JSON.parse just
+ * made, without copying; otherwise numbers are stringified and other values dropped.
+ */
 function eventDataFields(data: Json | undefined): Record<string, string> | undefined {
   if (data === undefined) return undefined;
+  let count = 0;
+  let allStrings = true;
+  for (const name in data) {
+    count++;
+    if (typeof data[name] !== 'string') {
+      allStrings = false;
+      break;
+    }
+  }
+  if (allStrings) return count > 0 ? (data as Record<string, string>) : undefined;
   let fields: Record<string, string> | undefined;
   for (const name in data) {
     const value = data[name];
-    if (typeof value === 'string') (fields ??= {})[name] = value;
-    else if (typeof value === 'number' && Number.isFinite(value)) (fields ??= {})[name] = String(value);
+    let text: string;
+    if (typeof value === 'string') text = value;
+    else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
+    else continue;
+    if (fields === undefined) fields = {};
+    // Plain assignment to `__proto__` would set the prototype instead of a field.
+    Object.defineProperty(fields, name, { value: text, enumerable: true, writable: true, configurable: true });
   }
   return fields;
+}
+
+/** Channel spellings repeat endlessly; remember their normal form (bounded, cleared when full). */
+const channelCache = new Map<string, string | undefined>();
+function channelOf(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let normal = channelCache.get(raw);
+  if (normal === undefined && !channelCache.has(raw)) {
+    normal = normalizeChannel(raw);
+    if (channelCache.size >= 256) channelCache.clear();
+    channelCache.set(raw, normal);
+  }
+  return normal;
 }
 
 /** Streaming parser for Winlogbeat / Elastic Agent NDJSON: one ECS document per line. */
@@ -111,7 +143,7 @@ export function createWinlogbeatParser(ctx: ParseContext, sink: ParseSink): Reco
       const record: Mutable<NpsRecord> = { format: 'winlogbeat', position: { file, line: lineNo }, time };
       const host = text(winlog?.computer_name) ?? text(asObject(doc.host)?.name);
       if (host !== undefined) record.host = host;
-      const channel = normalizeChannel(text(winlog?.channel));
+      const channel = channelOf(text(winlog?.channel));
       if (channel !== undefined) record.channel = channel;
       const provider = text(winlog?.provider_name) ?? text(event?.provider);
       if (provider !== undefined) record.provider = provider;

@@ -1,13 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { normalizeChannel, normalizeLevel } from '../record/channel.js';
-import type {
-  FormatDefinition,
-  FormatId,
-  NpsRecord,
-  ParseContext,
-  ParseSink,
-  RecordParser,
-} from '../record/types.js';
+import type { FormatDefinition, FormatId, NpsRecord, ParseContext, ParseSink, RecordParser } from '../record/types.js';
 import { parseTimestamp } from '../time/parse.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -127,7 +120,8 @@ function flattenUserData(node: XmlNode, path: string, fields: Record<string, str
     for (const item of Array.isArray(child) ? child : [child]) {
       const itemNode = asNode(item);
       const childPath = path === '' ? name : `${path}.${name}`;
-      const hasChildren = itemNode !== undefined && Object.keys(itemNode).some((k) => !k.startsWith('@_') && k !== '#text');
+      const hasChildren =
+        itemNode !== undefined && Object.keys(itemNode).some((k) => !k.startsWith('@_') && k !== '#text');
       if (hasChildren) flattenUserData(itemNode, childPath, fields);
       else {
         const key = fields[name] === undefined ? name : childPath;
@@ -335,7 +329,7 @@ export function sniffWindowsXml(head: readonly string[]): boolean {
 /** Splunk XmlWinEventLog: the first record line opens `<Event xmlns=` and closes `</System>` on the same line. */
 export function sniffSplunkXmlWinEventLog(head: readonly string[]): boolean {
   const first = head.map((l) => l.replace(/^\uFEFF/, '').trim()).find((l) => l.startsWith('<Event'));
-  return first !== undefined && first.startsWith('<Event xmlns=') && first.includes('</System>');
+  return first?.startsWith('<Event xmlns=') === true && first.includes('</System>');
 }
 
 export const SPLUNK_XMLWINEVENTLOG_FORMAT: FormatDefinition = {

@@ -37,30 +37,28 @@ function assertOneLine(format: string, name: string, value: string): void {
 
 const IAS_HEADER_NAMES: ReadonlySet<string> = new Set(IAS_HEADER);
 
+function iasValue(name: string, value: string): string {
+  if (/[,\r\n]/.test(value)) throw new RangeError(`renderIas: field "${name}" contains a comma or line break`);
+  return value;
+}
+
 /** One IAS-format line. Values may not contain `,` or line breaks (NPS would hex-encode them). */
 export function renderIas(r: NpsRecord, timeZone = 'UTC'): string {
   const f = fieldsOf(r);
-  const header = [
-    f['NAS-IP-Address'] ?? '',
-    f['User-Name'] ?? '',
+  const parts = [
+    iasValue('NAS-IP-Address', f['NAS-IP-Address'] ?? ''),
+    iasValue('User-Name', f['User-Name'] ?? ''),
     localTime(r.time, timeZone, 'MM/dd/yyyy'),
     localTime(r.time, timeZone, 'HH:mm:ss'),
-    f['Service-Name'] ?? '',
-    computerName(r) ?? '',
+    iasValue('Service-Name', f['Service-Name'] ?? ''),
+    iasValue('Computer-Name', computerName(r) ?? ''),
   ];
-  const pairs: [string, string][] = IAS_HEADER.map((name, i) => [name, header[i]!]);
   for (const [name, value] of Object.entries(f)) {
     if (name === PACKET_TYPE_NAME_FIELD || IAS_HEADER_NAMES.has(name)) continue;
     const n = iasAttributeNumber(baseFieldName(name));
-    if (n !== undefined) pairs.push([name, `${n},${value}`]);
+    if (n !== undefined) parts.push(String(n), iasValue(name, value));
   }
-  for (const [name, text] of pairs) {
-    assertOneLine('renderIas', name, text);
-    if (text.indexOf(',') !== text.lastIndexOf(',') || (IAS_HEADER_NAMES.has(name) && text.includes(','))) {
-      throw new RangeError(`renderIas: field "${name}" contains a comma`);
-    }
-  }
-  return pairs.map(([, text]) => text).join(',');
+  return parts.join(',');
 }
 
 const UNQUOTED = /^\d+$/;

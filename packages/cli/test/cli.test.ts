@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { run } from './helpers.js';
+
+const sample = (name: string) => fileURLToPath(new URL(`../../core/samples/reference/${name}`, import.meta.url));
+
+describe('npswatch (no arguments)', () => {
+  it('summarises the bundled samples: categories, codes and what to do', async () => {
+    const { code, stdout, stderr } = await run([]);
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
+    assert.match(stdout, /By category:/);
+    assert.match(stdout, /ESTS_TOKEN_ERROR\s+error/);
+    assert.match(stdout, /UserNotFound\s+error/);
+    assert.match(stdout, /What to do:/);
+    assert.match(stdout, /0 records rejected/);
+  });
+
+  it('speaks Korean with --lang ko', async () => {
+    const { stdout } = await run(['--lang', 'ko']);
+    assert.match(stdout, /조치 방법/);
+  });
+});
+
+describe('npswatch classify', () => {
+  it('writes one ECS document per event with code, category and remediation', async () => {
+    const { code, stdout } = await run(['classify', sample('winlogbeat.ndjson')]);
+    assert.equal(code, 0);
+    const docs = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(docs.length, 5);
+    const codes = docs.map((d) => d.npswatch.code);
+    assert.deepEqual(codes, [undefined, 'CHALLENGE_REQUESTED', 'UserNotFound', 'ESTS_TOKEN_ERROR', undefined]);
+    assert.equal(docs[2].error.code, 'UserNotFound');
+    assert.equal(docs[2].npswatch.category, 'error');
+    assert.ok(Array.isArray(docs[2].npswatch.remediation) && docs[2].npswatch.remediation.length > 0);
+    assert.equal(docs[4].npswatch.radius.reason_code, 21);
+    assert.equal(docs[4].source.ip, '203.0.113.77');
+  });
+
+  it('reads stdin with -', async () => {
+    const { stdout } = await run(['classify', '-', '--no-explain'], readFileSync(sample('splunk-wineventlog.txt'), 'utf8'));
+    const docs = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(
+      docs.map((d) => d.npswatch.code),
+      ['CHALLENGE_REQUESTED', 'UserNotFound', 'ESTS_TOKEN_ERROR'],
+    );
+    assert.equal(docs[0].npswatch.remediation, undefined);
+  });
+
+  it('names bad records by file and line, dead-letters them, goes on, and exits 3', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'npswatch-'));
+    const input = join(dir, 'bad.ndjson');
+    const good = readFileSync(sample('winlogbeat.ndjson'), 'utf8').split('\n')[1];
+    writeFileSync(input, `${good}\n{"@timestamp": "yesterday", "message": "x", "winlog": {}}\n{not json\n${good}\n`);
+    const deadLetter = join(dir, 'dead.ndjson');
+    const { code, stdout, stderr } = await run(['classify', input, '--dead-letter', deadLetter]);
+    assert.equal(code, 3);
+    assert.equal(stdout.trim().split('\n').length, 2);
+    assert.match(stderr, new RegExp(`rejected ${input.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2 \\(@timestamp\\)`));
+    assert.match(stderr, /:3: /);
+    assert.match(stderr, /2 events classified, 2 records rejected/);
+    const dead = readFileSync(deadLetter, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(
+      dead.map((d) => [d.line, d.raw.slice(0, 9)]),
+      [
+        [2, '{"@timest'],
+        [3, '{not json'],
+      ],
+    );
+  });
+});
+
+describe('npswatch explain', () => {
+  it('explains a code in English and Korean', async () => {
+    const en = await run(['explain', 'HTTPS_COMMUNICATION_ERROR']);
+    assert.equal(en.code, 0);
+    assert.match(en.stdout, /adnotifications\.windowsazure\.com/);
+    const ko = await run(['explain', 'HTTPS_COMMUNICATION_ERROR', '--lang', 'ko']);
+    assert.match(ko.stdout, /[가-힣]/);
+  });
+
+  it('shows both meanings of a code that sits in two groups', async () => {
+    const { stdout } = await run(['explain', 'OathCodePinIncorrect']);
+    assert.match(stdout, /support-required/);
+    assert.match(stdout, /Category: error/);
+  });
+
+  it('rejects an unknown code with exit 2 and a hint', async () => {
+    const { code, stderr } = await run(['explain', 'ESTS_TOKEN']);
+    assert.equal(code, 2);
+    assert.match(stderr, /unknown code "ESTS_TOKEN"/);
+    assert.match(stderr, /hint: did you mean ESTS_TOKEN_ERROR/);
+  });
+
+  it('lists every code', async () => {
+    const { stdout } = await run(['explain', '--list']);
+    assert.ok(stdout.split('\n').length > 40);
+  });
+});
+
+describe('npswatch options', () => {
+  it('prints the version', async () => {
+    const { code, stdout } = await run(['--version']);
+    assert.equal(code, 0);
+    assert.match(stdout, /^\d+\.\d+\.\d+/);
+  });
+
+  it('rejects an unknown zone with exit 2', async () => {
+    const { code, stderr } = await run(['classify', '--tz', 'Nowhere/Land', sample('ias.log')]);
+    assert.equal(code, 2);
+    assert.match(stderr, /unknown time zone/);
+  });
+});

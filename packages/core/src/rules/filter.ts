@@ -1,0 +1,183 @@
+import { z } from 'zod';
+import { type FieldValue, fieldGetter, resolveField } from '../classify/fields.js';
+import type { ClassifiedEvent } from '../classify/types.js';
+
+export type Scalar = string | number | boolean;
+
+/** Operators on one field; every one given must hold. */
+export interface FieldOps {
+  readonly eq?: Scalar;
+  readonly in?: readonly Scalar[];
+  readonly not?: FieldCondition;
+  /** A regular expression (`^adm`), or `/pattern/flags` for flags (`/^adm/i`). */
+  readonly matches?: string;
+  readonly exists?: boolean;
+  readonly gte?: number;
+  readonly lte?: number;
+  readonly gt?: number;
+  readonly lt?: number;
+}
+
+/** A value (equality), a list (any of), or operators. */
+export type FieldCondition = Scalar | readonly Scalar[] | FieldOps;
+
+/** Field name (ECS path or alias) → condition; several fields AND together; `all`/`any`/`not` combine filters. */
+export interface FilterSpec {
+  readonly all?: readonly FilterSpec[];
+  readonly any?: readonly FilterSpec[];
+  readonly not?: FilterSpec;
+  readonly [field: string]: FieldCondition | FilterSpec | readonly FilterSpec[] | undefined;
+}
+
+export type EventPredicate = (event: ClassifiedEvent) => boolean;
+
+const ScalarSchema = z.union([z.string(), z.number(), z.boolean()], {
+  error: 'expected a string, number or boolean',
+});
+
+const REGEX_LITERAL = /^\/(.*)\/([dgimsuvy]*)$/s;
+
+/** `^adm` or `/^adm/i` → RegExp; throws SyntaxError on a bad pattern. Sticky/global flags are dropped: test() must be stateless. */
+export function compilePattern(text: string): RegExp {
+  const literal = REGEX_LITERAL.exec(text);
+  if (literal === null) return new RegExp(text);
+  return new RegExp(literal[1]!, literal[2]!.replace(/[gy]/g, ''));
+}
+
+const PatternSchema = z.string().superRefine((text, ctx) => {
+  try {
+    compilePattern(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(err as Error).message}`, input: text });
+  }
+});
+
+export const FieldConditionSchema: z.ZodType<FieldCondition> = z.lazy(() =>
+  z.union(
+    [
+      ScalarSchema,
+      z.array(ScalarSchema).min(1),
+      z
+        .object({
+          eq: ScalarSchema.optional(),
+          in: z.array(ScalarSchema).min(1).optional(),
+          not: FieldConditionSchema.optional(),
+          matches: PatternSchema.optional(),
+          exists: z.boolean().optional(),
+          gte: z.number().optional(),
+          lte: z.number().optional(),
+          gt: z.number().optional(),
+          lt: z.number().optional(),
+        })
+        .strict()
+        .refine((ops) => Object.keys(ops).length > 0, { error: 'expected at least one of eq, in, not, matches, exists, gte, lte, gt, lt' }),
+    ],
+    { error: 'expected a value, a list of values, or an object with eq, in, not, matches, exists, gte, lte, gt, lt' },
+  ),
+);
+
+const COMBINATORS = new Set(['all', 'any', 'not']);
+
+export const FilterSchema: z.ZodType<FilterSpec> = z.lazy(() =>
+  z
+    .object({
+      all: z.array(FilterSchema).min(1).optional(),
+      any: z.array(FilterSchema).min(1).optional(),
+      not: FilterSchema.optional(),
+    })
+    .catchall(FieldConditionSchema)
+    .superRefine((spec, ctx) => {
+      for (const name of Object.keys(spec)) {
+        if (COMBINATORS.has(name) || resolveField(name) !== undefined) continue;
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `unknown field "${name}" (use an ECS path like "npswatch.code" or an alias like "code"; see docs/rules.md)`,
+          input: name,
+        });
+      }
+    }),
+);
+
+function sameValue(value: FieldValue, expected: Scalar): boolean {
+  return value !== undefined && (value === expected || String(value) === String(expected));
+}
+
+function asNumber(value: FieldValue): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && value.trim() !== '') {
+    const n = Number(value);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+type ValueTest = (value: FieldValue) => boolean;
+
+function isScalar(cond: FieldCondition): cond is Scalar {
+  return typeof cond !== 'object';
+}
+
+function compileCondition(cond: FieldCondition): ValueTest {
+  if (isScalar(cond)) return (v) => sameValue(v, cond);
+  if (Array.isArray(cond)) {
+    const list = cond as readonly Scalar[];
+    return (v) => list.some((x) => sameValue(v, x));
+  }
+  const ops = cond as FieldOps;
+  const tests: ValueTest[] = [];
+  if (ops.eq !== undefined) tests.push(compileCondition(ops.eq));
+  if (ops.in !== undefined) tests.push(compileCondition(ops.in));
+  if (ops.not !== undefined) {
+    const inner = compileCondition(ops.not);
+    tests.push((v) => !inner(v));
+  }
+  if (ops.matches !== undefined) {
+    const re = compilePattern(ops.matches);
+    tests.push((v) => v !== undefined && re.test(String(v)));
+  }
+  if (ops.exists !== undefined) {
+    const want = ops.exists;
+    tests.push((v) => (v !== undefined && v !== '') === want);
+  }
+  const bound = (limit: number | undefined, ok: (n: number, limit: number) => boolean): void => {
+    if (limit === undefined) return;
+    tests.push((v) => {
+      const n = asNumber(v);
+      return n !== undefined && ok(n, limit);
+    });
+  };
+  bound(ops.gte, (n, l) => n >= l);
+  bound(ops.lte, (n, l) => n <= l);
+  bound(ops.gt, (n, l) => n > l);
+  bound(ops.lt, (n, l) => n < l);
+  return (v) => tests.every((t) => t(v));
+}
+
+const always: EventPredicate = () => true;
+
+/** Compiles a filter once into a predicate. Field names are resolved here; unknown ones throw (the schema rejects them first). */
+export function compileFilter(spec: FilterSpec | undefined): EventPredicate {
+  if (spec === undefined) return always;
+  const parts: EventPredicate[] = [];
+  for (const [name, cond] of Object.entries(spec)) {
+    if (cond === undefined) continue;
+    if (name === 'all') {
+      const subs = (cond as readonly FilterSpec[]).map(compileFilter);
+      parts.push((e) => subs.every((p) => p(e)));
+    } else if (name === 'any') {
+      const subs = (cond as readonly FilterSpec[]).map(compileFilter);
+      parts.push((e) => subs.some((p) => p(e)));
+    } else if (name === 'not') {
+      const sub = compileFilter(cond as FilterSpec);
+      parts.push((e) => !sub(e));
+    } else {
+      const get = fieldGetter(name);
+      const test = compileCondition(cond as FieldCondition);
+      parts.push((e) => test(get(e)));
+    }
+  }
+  if (parts.length === 0) return always;
+  if (parts.length === 1) return parts[0]!;
+  return (e) => parts.every((p) => p(e));
+}

@@ -1,0 +1,225 @@
+import { z } from 'zod';
+import type { ClassifiedEvent } from '../classify/types.js';
+import {
+  alignDown,
+  alignUp,
+  bucketsIn,
+  type CountBucket,
+  countInto,
+  dropBefore,
+  mergeSamples,
+  topCodes,
+  upsertBucket,
+} from '../stream/buckets.js';
+import {
+  advanceWindows,
+  begin,
+  countBucketsFromJSON,
+  initKeyed,
+  type KeyedEntry,
+  type KeyedState,
+  keyedFromJSON,
+  keyedToJSON,
+  upsertKey,
+  type WindowHooks,
+} from '../stream/keyed.js';
+import { PMap } from '../stream/pmap.js';
+import { json } from '../stream/json.js';
+import { checkWindow, commonShape, compileCommon, groupOf, windowShape } from './common.js';
+import { RULE_DEFAULTS } from './defaults.js';
+import { duration } from './duration.js';
+import { type GroupField, groupByPaths, joinKey } from './keys.js';
+import { type DetectionDraft, describeKey, describeWindow, makeDetection, type RuleRuntime } from './rule.js';
+
+const D = RULE_DEFAULTS.flatline;
+
+/**
+ * `flatline`: fewer than `min_count` events per key in a window. Keys are the ungrouped rule itself, every
+ * `expected_keys` entry (alerting even if never seen), and every key seen in traffic until it has been silent for
+ * `forget_after`.
+ */
+export const flatlineSchema = z
+  .object({
+    ...commonShape,
+    type: z.literal('flatline'),
+    ...windowShape,
+    min_count: z.number().int().min(1).default(D.min_count),
+    /** Keys that must always have traffic: a value (one group field) or field → value (several). */
+    expected_keys: z.array(z.union([z.string(), z.record(z.string(), z.string())])).default([]),
+    forget_after: duration.default(D.forget_after),
+  })
+  .strict()
+  .superRefine(checkWindow)
+  .superRefine((cfg, ctx) => {
+    cfg.expected_keys.forEach((k, i) => {
+      const problem = expectedKeyProblem(cfg.group_by, k);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['expected_keys', i], message: problem, input: k });
+    });
+  });
+
+export type FlatlineConfig = z.output<typeof flatlineSchema>;
+
+/** Names under which an expected key may give a group field's value: as written, or any canonical path. */
+function namesOf(field: GroupField, path: string): string[] {
+  return [...(typeof field === 'string' ? [field] : field), ...path.split('|')];
+}
+
+function expectedKeyProblem(groupBy: readonly GroupField[], key: string | Record<string, string>): string | undefined {
+  if (groupBy.length === 0) return 'expected_keys needs group_by';
+  if (typeof key === 'string') return groupBy.length === 1 ? undefined : 'with several group_by fields, give each key as field: value';
+  const paths = groupByPaths(groupBy);
+  for (const [i, field] of groupBy.entries()) {
+    if (!namesOf(field, paths[i]!).some((n) => key[n] !== undefined)) return `missing a value for group field ${JSON.stringify(field)}`;
+  }
+  return undefined;
+}
+
+/** The key and fields of a configured expected key (field paths as the events would produce them). */
+function expectedGroup(groupBy: readonly GroupField[], key: string | Record<string, string>): { key: string; fields: Record<string, string> } {
+  const paths = groupByPaths(groupBy);
+  const values = groupBy.map((field, i) => {
+    if (typeof key === 'string') return { path: paths[i]!.split('|')[0]!, value: key };
+    const names = namesOf(field, paths[i]!);
+    const name = names.find((n) => key[n] !== undefined)!;
+    const alternatives = typeof field === 'string' ? [field] : field;
+    const at = alternatives.indexOf(name);
+    const pathList = paths[i]!.split('|');
+    return { path: pathList[at >= 0 ? at : Math.max(0, pathList.indexOf(name))]!, value: key[name]! };
+  });
+  return { key: joinKey(values.map((v) => v.value)), fields: Object.fromEntries(values.map((v) => [v.path, v.value])) };
+}
+
+interface Entry extends KeyedEntry {
+  readonly fields: Readonly<Record<string, string>>;
+  /** Start of the bucket of the key's first event (null: configured and not seen yet). */
+  readonly firstSeen: number | null;
+  readonly active: boolean;
+  readonly buckets: readonly CountBucket[];
+}
+
+export type FlatlineState = KeyedState<Entry>;
+
+const render = (d: DetectionDraft): string =>
+  d.active
+    ? `${d.value} event${d.value === 1 ? '' : 's'} for ${describeKey(d.keyFields)} in ${describeWindow(d)} (fewer than ${d.threshold})`
+    : d.value < (d.threshold ?? 1)
+      ? `${describeKey(d.keyFields)} no longer expected: silent for longer than forget_after`
+      : `${describeKey(d.keyFields)} has traffic again: ${d.value} event${d.value === 1 ? '' : 's'} in ${describeWindow(d)}`;
+
+export function createFlatline(cfg: FlatlineConfig): RuleRuntime<FlatlineState> {
+  const common = compileCommon('flatline', cfg);
+  const size = cfg.window;
+  const step = cfg.step ?? cfg.window;
+
+  const configured = (): PMap<string, Entry> => {
+    const groups = cfg.group_by.length === 0 ? [{ key: '', fields: {} }] : cfg.expected_keys.map((k) => expectedGroup(cfg.group_by, k));
+    return PMap.from(
+      groups.map((g): [string, Entry] => [g.key, { fields: g.fields, lastSeen: null, firstSeen: null, pinned: true, active: false, buckets: [] }]),
+    );
+  };
+
+  /** The first window start fully observed for this key. */
+  const since = (entry: Entry, origin: number): number => {
+    const observed = alignUp(origin, step);
+    return entry.firstSeen === null ? observed : Math.max(observed, entry.firstSeen);
+  };
+
+  const hooks: WindowHooks<Entry> = {
+    next: (entry, from, state) => Math.max(from, since(entry, state.origin!) + size),
+    evaluate(key, entry, end) {
+      const start = end - size;
+      if (!entry.pinned && entry.lastSeen !== null && end - entry.lastSeen > cfg.forget_after) {
+        // Silent past forget_after: stop expecting the key, and resolve it if it was alerting.
+        if (!entry.active) return { entry: undefined };
+        const draft = blank(key, entry, start, end);
+        return { entry: undefined, out: makeDetection(common.info, draft, render) };
+      }
+      const inWindow = bucketsIn(entry.buckets, start, end);
+      const count = inWindow.reduce((n, b) => n + b.count, 0);
+      const holds = count < cfg.min_count;
+      if (!holds && !entry.active) return { entry };
+      const draft: DetectionDraft = {
+        ...blank(key, entry, start, end),
+        active: holds,
+        value: count,
+        sample: mergeSamples(
+          inWindow.map((b) => b.sample),
+          cfg.sample_size,
+        ),
+        codes: topCodes(inWindow.map((b) => b.codes)),
+      };
+      return { entry: { ...entry, active: holds }, out: makeDetection(common.info, draft, render) };
+    },
+    retain(_key, entry, evaluated) {
+      const buckets = dropBefore(entry.buckets, evaluated + step - size);
+      return buckets === entry.buckets ? entry : { ...entry, buckets };
+    },
+  };
+
+  const blank = (key: string, entry: Entry, start: number, end: number): DetectionDraft => ({
+    active: false,
+    key,
+    keyFields: entry.fields,
+    windowStart: start,
+    windowEnd: end,
+    time: end,
+    value: 0,
+    threshold: cfg.min_count,
+    sample: [],
+    codes: [],
+  });
+
+  const add = (state: FlatlineState, event: ClassifiedEvent) => {
+    const group = groupOf(common, event);
+    if (group === undefined) return { state, evicted: 0 };
+    const start = alignDown(event.time, step);
+    return upsertKey(
+      state,
+      group.key,
+      (old) => ({
+        fields: old?.fields ?? group.fields,
+        lastSeen: Math.max(old?.lastSeen ?? event.time, event.time),
+        firstSeen: old?.firstSeen == null ? start : Math.min(old.firstSeen, start),
+        pinned: old?.pinned ?? false,
+        active: old?.active ?? false,
+        buckets: upsertBucket(old?.buckets ?? [], start, (b) => countInto(b, start, event, cfg.sample_size)),
+      }),
+      common.maxKeys,
+    );
+  };
+
+  return {
+    id: cfg.id,
+    type: 'flatline',
+    lateness: common.lateness,
+    fingerprint: common.fingerprint,
+    accepts: (event) => groupOf(common, event) !== undefined,
+    init: () => initKeyed<Entry>(configured()),
+    step(state, input) {
+      let s = begin(state, input.watermark, step);
+      let evicted = 0;
+      if (input.type === 'event') ({ state: s, evicted } = add(s, input.event));
+      const { state: next, out } = advanceWindows(s, input.watermark, step, hooks);
+      return { state: next, out, evicted };
+    },
+    size: (state) => state.keys.size,
+    toJSON: (state) => keyedToJSON(state, (e) => e),
+    fromJSON: (value) => {
+      const restored = keyedFromJSON(value, (e): Entry => {
+        const o = json.object(e, 'flatline key');
+        return {
+          fields: json.strings(o.fields, 'fields'),
+          lastSeen: json.numberOrNull(o.lastSeen, 'lastSeen'),
+          firstSeen: json.numberOrNull(o.firstSeen, 'firstSeen'),
+          pinned: json.boolean(o.pinned, 'pinned'),
+          active: json.boolean(o.active, 'active'),
+          buckets: countBucketsFromJSON(o.buckets),
+        };
+      });
+      // Expected keys come from the rule, not the file: add any the saved state lacks.
+      let keys = restored.keys;
+      for (const [k, e] of configured().entries()) if (!keys.has(k)) keys = keys.set(k, e);
+      return { ...restored, keys };
+    },
+  };
+}

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { fieldGetter, resolveField } from '../classify/fields.js';
+import type { ClassifiedEvent } from '../classify/types.js';
+import { begin, initKeyed, type KeyedEntry, type KeyedState, keyedFromJSON, keyedToJSON, upsertKey } from '../stream/keyed.js';
+import { json } from '../stream/json.js';
+import { addPending, type Pending, pendingFromJSON, pendingToJSON, takeFinal } from '../stream/pending.js';
+import { formatDuration } from '../time/duration.js';
+import { commonShape, compileCommon, groupOf } from './common.js';
+import { RULE_DEFAULTS } from './defaults.js';
+import { duration } from './duration.js';
+import { FieldNameSchema, joinKey } from './keys.js';
+import { type DetectionDraft, describeKey, makeDetection, type RuleInfo, type RuleRuntime } from './rule.js';
+import type { Detection } from './types.js';
+
+const D = RULE_DEFAULTS.new_value;
+
+/**
+ * `new_value`: a value (or tuple of values) of `fields` not seen for the key within `lookback`. Values first
+ * seen within `warmup` of the rule's start are learned silently. The store holds one entry per (key, value), expires
+ * entries after `lookback` and is capped by `max_keys` (least recently seen evicted).
+ */
+export const newValueSchema = z
+  .object({
+    ...commonShape,
+    type: z.literal('new_value'),
+    fields: z.array(FieldNameSchema).min(1),
+    lookback: duration.refine((ms) => ms > 0, { error: 'expected a duration longer than 0' }).default(D.lookback),
+    warmup: duration.default(D.warmup),
+  })
+  .strict();
+
+export type NewValueConfig = z.output<typeof newValueSchema>;
+
+interface Seen extends KeyedEntry {
+  readonly lastSeen: number;
+}
+
+export interface NewValueState {
+  readonly store: KeyedState<Seen>;
+  readonly pending: Pending;
+  /** Event time of the last sweep of expired entries. */
+  readonly sweptAt: number | null;
+}
+
+const render = (lookback: number) => (d: DetectionDraft) =>
+  `new value ${describeKey(d.keyFields)} (not seen in the last ${formatDuration(lookback)})`;
+
+export function createNewValue(cfg: NewValueConfig): RuleRuntime<NewValueState> {
+  const common = compileCommon('new_value', cfg);
+  const getters = cfg.fields.map((name) => ({ path: resolveField(name)!, get: fieldGetter(name) }));
+  const sweepEvery = Math.max(1_000, Math.floor(cfg.lookback / 10));
+  const info: RuleInfo = common.info;
+  const text = render(cfg.lookback);
+
+  const values = (event: ClassifiedEvent): string[] | undefined => {
+    const out: string[] = [];
+    for (const { get } of getters) {
+      const v = get(event);
+      if (v === undefined || v === '') return undefined;
+      out.push(String(v));
+    }
+    return out;
+  };
+
+  const accepts = (event: ClassifiedEvent) => groupOf(common, event) !== undefined && values(event) !== undefined;
+
+  const decide = (state: KeyedState<Seen>, event: ClassifiedEvent): { store: KeyedState<Seen>; out?: Detection; evicted: number } => {
+    const group = groupOf(common, event)!;
+    const vals = values(event)!;
+    const id = joinKey([group.key, ...vals]);
+    const previous = state.keys.get(id);
+    const isNew = previous === undefined || previous.lastSeen <= event.time - cfg.lookback;
+    const learning = event.time < (state.origin ?? event.time) + cfg.warmup;
+    const { state: store, evicted } = upsertKey(
+      state,
+      id,
+      (old) => ({ lastSeen: Math.max(old?.lastSeen ?? event.time, event.time), pinned: false }),
+      common.maxKeys,
+    );
+    if (!isNew || learning) return { store, evicted };
+    const keyFields: Record<string, string> = { ...group.fields };
+    getters.forEach(({ path }, i) => {
+      keyFields[path] = vals[i]!;
+    });
+    const draft: DetectionDraft = {
+      active: true,
+      // The value is part of what is detected: each new value is its own alert.
+      key: joinKey(Object.values(keyFields)),
+      keyFields,
+      windowStart: event.time,
+      windowEnd: event.time,
+      time: event.time,
+      value: 1,
+      sample: cfg.sample_size > 0 ? [event] : [],
+      codes: event.code === undefined || event.code === '' ? [] : [event.code],
+    };
+    return { store, out: makeDetection(info, draft, text), evicted };
+  };
+
+  const sweep = (state: NewValueState, watermark: number): NewValueState => {
+    if (state.sweptAt !== null && watermark - state.sweptAt < sweepEvery) return state;
+    let keys = state.store.keys;
+    for (const [k, e] of keys.entries()) if (e.lastSeen <= watermark - cfg.lookback) keys = keys.delete(k);
+    return { ...state, store: { ...state.store, keys }, sweptAt: watermark };
+  };
+
+  return {
+    id: cfg.id,
+    type: 'new_value',
+    lateness: common.lateness,
+    fingerprint: common.fingerprint,
+    accepts,
+    init: () => ({ store: initKeyed<Seen>(), pending: null, sweptAt: null }),
+    step(state, input) {
+      let store = begin(state.store, input.watermark, 1);
+      const queued = input.type === 'event' ? addPending(state.pending, input.event) : state.pending;
+      const { pending, events } = takeFinal(queued, input.watermark);
+      const out: Detection[] = [];
+      let evicted = 0;
+      for (const event of events) {
+        const r = decide(store, event);
+        store = r.store;
+        evicted += r.evicted;
+        if (r.out !== undefined) out.push(r.out);
+      }
+      const next = sweep({ store, pending, sweptAt: state.sweptAt }, input.watermark);
+      return { state: next, out, evicted };
+    },
+    size: (state) => state.store.keys.size + (state.pending?.size ?? 0),
+    toJSON: (state) => ({ store: keyedToJSON(state.store, (e) => e.lastSeen), pending: pendingToJSON(state.pending), sweptAt: state.sweptAt }),
+    fromJSON: (value) => {
+      const o = json.object(value, 'new_value state');
+      return {
+        store: keyedFromJSON(o.store, (e): Seen => ({ lastSeen: json.number(e, 'lastSeen'), pinned: false })),
+        pending: pendingFromJSON(o.pending),
+        sweptAt: json.numberOrNull(o.sweptAt, 'sweptAt'),
+      };
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { RULE_TYPES } from './registry.js';
+import type { RuleRuntime } from './rule.js';
+
+/** One rule, validated by its `type`. */
+export const RuleSchema = z.discriminatedUnion('type', [
+  RULE_TYPES.threshold.schema,
+  RULE_TYPES.spike.schema,
+  RULE_TYPES.flatline.schema,
+  RULE_TYPES.cardinality.schema,
+  RULE_TYPES.new_value.schema,
+  RULE_TYPES.ratio.schema,
+  RULE_TYPES.sequence.schema,
+  RULE_TYPES.any.schema,
+]);
+
+/** A rule file: `rules: [...]`. */
+export const RuleFileSchema = z
+  .object({
+    rules: z.array(z.unknown()),
+  })
+  .strict();
+
+/** A validated rule with defaults applied and durations in milliseconds. */
+export type RuleConfig = z.output<typeof RuleSchema>;
+/** A rule as written in a file (durations as strings, defaults optional). */
+export type RuleConfigInput = z.input<typeof RuleSchema>;
+
+/** Compiles a validated rule into its runtime (filters, keys and windows prepared once). */
+export function compileRule(config: RuleConfig): RuleRuntime<unknown> {
+  // The table is keyed by the same `type` the config is discriminated by; TS cannot correlate the two.
+  const module = RULE_TYPES[config.type] as unknown as { create(c: RuleConfig): RuleRuntime<unknown> };
+  return module.create(config);
+}
+
+/** The JSON Schema of rule files, for editors (yaml-language-server) and docs; generated from the zod schemas. */
+export function ruleFileJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(z.object({ rules: z.array(RuleSchema) }).strict(), { io: 'input', unrepresentable: 'any' });
+  return {
+    ...schema,
+    title: 'npswatch rule file',
+    description: 'Detection rules for npswatch (see docs/rules.md). Generated from the zod schemas by scripts/gen-rule-schema.ts: do not edit.',
+  };
+}

@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import type { ClassifiedEvent } from '../classify/types.js';
+import { mergeSamples, topCodes } from '../stream/buckets.js';
+import { json } from '../stream/json.js';
+import { begin, initKeyed, type KeyedEntry, type KeyedState, keyedFromJSON, keyedToJSON, upsertKey } from '../stream/keyed.js';
+import { addPending, type Pending, pendingFromJSON, pendingToJSON, takeFinal } from '../stream/pending.js';
+import { formatDuration } from '../time/duration.js';
+import { commonShape, compileCommon, groupOf } from './common.js';
+import { RULE_DEFAULTS } from './defaults.js';
+import { positiveDuration } from './duration.js';
+import { compileFilter, FilterSchema } from './filter.js';
+import { type DetectionDraft, describeKey, makeDetection, type RuleRuntime } from './rule.js';
+import type { Detection } from './types.js';
+
+/** Events kept per key while waiting for a sequence to complete (oldest dropped beyond it). */
+export const SEQUENCE_MAX_EVENTS_PER_KEY = 1_000;
+
+export const sequenceStepSchema = z
+  .object({
+    name: z.string().optional(),
+    filter: FilterSchema,
+    /** Events this step needs (in any order among themselves), all before the next step's first. */
+    count: z.number().int().min(1).default(RULE_DEFAULTS.sequence.count),
+  })
+  .strict();
+
+/**
+ * `sequence`: per key, the steps in order (each `count` times) within `within` from the first event to the
+ * last. The detection is at the event completing the last step; matched events are consumed (the sequence
+ * starts over), as in EQL sequences.
+ */
+export const sequenceSchema = z
+  .object({
+    ...commonShape,
+    type: z.literal('sequence'),
+    within: positiveDuration,
+    steps: z.array(sequenceStepSchema).min(2, { error: 'expected at least 2 steps' }),
+  })
+  .strict();
+
+export type SequenceConfig = z.output<typeof sequenceSchema>;
+
+interface Entry extends KeyedEntry {
+  readonly fields: Readonly<Record<string, string>>;
+  readonly lastSeen: number;
+  /** Events matching some step, in event order, within `within` of the newest. */
+  readonly events: readonly ClassifiedEvent[];
+}
+
+export interface SequenceState {
+  readonly keys: KeyedState<Entry>;
+  readonly pending: Pending;
+  readonly sweptAt: number | null;
+}
+
+export function createSequence(cfg: SequenceConfig): RuleRuntime<SequenceState> {
+  const common = compileCommon('sequence', cfg);
+  const steps = cfg.steps.map((s, i) => ({ name: s.name ?? `step ${i + 1}`, test: compileFilter(s.filter), count: s.count }));
+  const last = steps[steps.length - 1]!;
+  const required = steps.reduce((n, s) => n + s.count, 0);
+  const sweepEvery = Math.max(1_000, Math.floor(cfg.within / 2));
+
+  const render = (d: DetectionDraft): string =>
+    `${steps.map((s) => `${s.count} × ${s.name}`).join(' then ')} within ${formatDuration(cfg.within)} for ${describeKey(d.keyFields)}`;
+
+  const inSomeStep = (event: ClassifiedEvent) => steps.some((s) => s.test(event));
+  const accepts = (event: ClassifiedEvent) => inSomeStep(event) && groupOf(common, event) !== undefined;
+
+  /** Greedy earliest match: optimal for "is there such a subsequence"; returns the matched events or undefined. */
+  const match = (events: readonly ClassifiedEvent[]): ClassifiedEvent[] | undefined => {
+    const used: ClassifiedEvent[] = [];
+    let at = 0;
+    let have = 0;
+    for (const e of events) {
+      if (!steps[at]!.test(e)) continue;
+      used.push(e);
+      have++;
+      if (have === steps[at]!.count) {
+        at++;
+        have = 0;
+        if (at === steps.length) return used;
+      }
+    }
+    return undefined;
+  };
+
+  const decide = (state: KeyedState<Entry>, event: ClassifiedEvent): { keys: KeyedState<Entry>; out?: Detection; evicted: number } => {
+    const group = groupOf(common, event)!;
+    const old = state.keys.get(group.key);
+    const kept = (old?.events ?? []).filter((e) => e.time >= event.time - cfg.within);
+    const events = [...kept.slice(Math.max(0, kept.length + 1 - SEQUENCE_MAX_EVENTS_PER_KEY)), event];
+    const matched = last.test(event) ? match(events) : undefined;
+    const { state: keys, evicted } = upsertKey(
+      state,
+      group.key,
+      () => ({ fields: group.fields, lastSeen: Math.max(old?.lastSeen ?? event.time, event.time), pinned: false, events: matched ? [] : events }),
+      common.maxKeys,
+    );
+    if (matched === undefined) return { keys, evicted };
+    const draft: DetectionDraft = {
+      active: true,
+      key: group.key,
+      keyFields: group.fields,
+      windowStart: event.time,
+      windowEnd: event.time,
+      time: event.time,
+      value: matched.length,
+      threshold: required,
+      sample: mergeSamples([matched], cfg.sample_size),
+      codes: topCodes([
+        matched.reduce<Record<string, number>>((acc, e) => {
+          if (e.code !== undefined && e.code !== '') acc[e.code] = (acc[e.code] ?? 0) + 1;
+          return acc;
+        }, {}),
+      ]),
+    };
+    return { keys, out: makeDetection(common.info, draft, render), evicted };
+  };
+
+  const sweep = (state: SequenceState, watermark: number): SequenceState => {
+    if (state.sweptAt !== null && watermark - state.sweptAt < sweepEvery) return state;
+    let keys = state.keys.keys;
+    // A future event has time ≥ watermark, so anything older than watermark - within can never join it.
+    for (const [k, e] of keys.entries()) if (e.lastSeen < watermark - cfg.within || e.events.length === 0) keys = keys.delete(k);
+    return { ...state, keys: { ...state.keys, keys }, sweptAt: watermark };
+  };
+
+  return {
+    id: cfg.id,
+    type: 'sequence',
+    lateness: common.lateness,
+    fingerprint: common.fingerprint,
+    accepts,
+    init: () => ({ keys: initKeyed<Entry>(), pending: null, sweptAt: null }),
+    step(state, input) {
+      let keys = begin(state.keys, input.watermark, 1);
+      const queued = input.type === 'event' ? addPending(state.pending, input.event) : state.pending;
+      const { pending, events } = takeFinal(queued, input.watermark);
+      const out: Detection[] = [];
+      let evicted = 0;
+      for (const event of events) {
+        const r = decide(keys, event);
+        keys = r.keys;
+        evicted += r.evicted;
+        if (r.out !== undefined) out.push(r.out);
+      }
+      return { state: sweep({ keys, pending, sweptAt: state.sweptAt }, input.watermark), out, evicted };
+    },
+    size: (state) => state.keys.keys.size + (state.pending?.size ?? 0),
+    toJSON: (state) => ({ keys: keyedToJSON(state.keys, (e) => e), pending: pendingToJSON(state.pending), sweptAt: state.sweptAt }),
+    fromJSON: (value) => {
+      const o = json.object(value, 'sequence state');
+      return {
+        keys: keyedFromJSON(o.keys, (e): Entry => {
+          const x = json.object(e, 'sequence key');
+          return {
+            fields: json.strings(x.fields, 'fields'),
+            lastSeen: json.number(x.lastSeen, 'lastSeen'),
+            pinned: false,
+            events: json.events(x.events, 'events'),
+          };
+        }),
+        pending: pendingFromJSON(o.pending),
+        sweptAt: json.numberOrNull(o.sweptAt, 'sweptAt'),
+      };
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import type { ClassifiedEvent } from '../classify/types.js';
+import { compareEvents } from './order.js';
+
+/** Start of the aligned bucket holding `t`: buckets are [k·step, (k+1)·step) on epoch milliseconds. */
+export const alignDown = (t: number, step: number): number => Math.floor(t / step) * step;
+/** The first bucket boundary at or after `t`. */
+export const alignUp = (t: number, step: number): number => Math.ceil(t / step) * step;
+
+export interface Started {
+  readonly start: number;
+}
+
+/** Events counted in one bucket of one key, with a bounded sample and the codes seen. */
+export interface CountBucket extends Started {
+  readonly count: number;
+  readonly sample: readonly ClassifiedEvent[];
+  readonly codes: Readonly<Record<string, number>>;
+}
+
+const NO_EVENTS: readonly ClassifiedEvent[] = Object.freeze([]);
+const NO_CODES: Readonly<Record<string, number>> = Object.freeze({});
+
+/** Replaces (or inserts) the bucket starting at `start`, keeping the list sorted. Never mutates `buckets`. */
+export function upsertBucket<B extends Started>(
+  buckets: readonly B[],
+  start: number,
+  update: (old: B | undefined) => B,
+): readonly B[] {
+  // Events mostly land in the newest bucket: search from the end.
+  let i = buckets.length - 1;
+  while (i >= 0 && buckets[i]!.start > start) i--;
+  const out = buckets.slice();
+  if (i >= 0 && buckets[i]!.start === start) out[i] = update(buckets[i]);
+  else out.splice(i + 1, 0, update(undefined));
+  return out;
+}
+
+/** Buckets with start in [from, to). */
+export function bucketsIn<B extends Started>(buckets: readonly B[], from: number, to: number): B[] {
+  return buckets.filter((b) => b.start >= from && b.start < to);
+}
+
+/** Drops buckets starting before `from` (returns the same array when nothing is dropped). */
+export function dropBefore<B extends Started>(buckets: readonly B[], from: number): readonly B[] {
+  let i = 0;
+  while (i < buckets.length && buckets[i]!.start < from) i++;
+  return i === 0 ? buckets : buckets.slice(i);
+}
+
+/** The first boundary `e ≥ from` (a multiple of step) whose window [e − size, e) holds a bucket, if any. */
+export function nextDataBoundary(buckets: readonly Started[], from: number, size: number, step: number): number | undefined {
+  for (const b of buckets) {
+    if (b.start >= from - size) return Math.max(from, b.start + step);
+  }
+  return undefined;
+}
+
+/** Keeps the `size` greatest events in event order (newest last); the result does not depend on arrival order. */
+export function addSample(sample: readonly ClassifiedEvent[], event: ClassifiedEvent, size: number): readonly ClassifiedEvent[] {
+  if (size <= 0) return NO_EVENTS;
+  if (sample.length >= size && compareEvents(event, sample[0]!) <= 0) return sample;
+  let i = sample.length;
+  while (i > 0 && compareEvents(sample[i - 1]!, event) > 0) i--;
+  const out = sample.slice();
+  out.splice(i, 0, event);
+  if (out.length > size) out.shift();
+  return out;
+}
+
+/** The newest `size` events of several samples, newest last. */
+export function mergeSamples(samples: readonly (readonly ClassifiedEvent[])[], size: number): readonly ClassifiedEvent[] {
+  if (size <= 0) return NO_EVENTS;
+  const all = samples.flat();
+  all.sort(compareEvents);
+  return all.length > size ? all.slice(all.length - size) : all;
+}
+
+export function addCode(codes: Readonly<Record<string, number>>, code: string | undefined): Readonly<Record<string, number>> {
+  if (code === undefined || code === '') return codes;
+  return { ...codes, [code]: (codes[code] ?? 0) + 1 };
+}
+
+/** Distinct codes over several buckets, most frequent first (ties by name, for determinism). */
+export function topCodes(codes: readonly Readonly<Record<string, number>>[]): string[] {
+  const total = new Map<string, number>();
+  for (const c of codes) for (const [code, n] of Object.entries(c)) total.set(code, (total.get(code) ?? 0) + n);
+  return [...total].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([code]) => code);
+}
+
+/** Adds one event to a count bucket. */
+export function countInto(bucket: CountBucket | undefined, start: number, event: ClassifiedEvent, sampleSize: number): CountBucket {
+  return {
+    start,
+    count: (bucket?.count ?? 0) + 1,
+    sample: addSample(bucket?.sample ?? NO_EVENTS, event, sampleSize),
+    codes: addCode(bucket?.codes ?? NO_CODES, event.code),
+  };
+}
+
+/** The bucket reduced to its count (for history that no current window will show again). */
+export function bareBucket(bucket: CountBucket): CountBucket {
+  return bucket.sample.length === 0 && Object.keys(bucket.codes).length === 0
+    ? bucket
+    : { start: bucket.start, count: bucket.count, sample: NO_EVENTS, codes: NO_CODES };
+}
+
+export function sumCounts(buckets: readonly CountBucket[], from: number, to: number): number {
+  let n = 0;
+  for (const b of buckets) if (b.start >= from && b.start < to) n += b.count;
+  return n;
+}
+
+export { NO_CODES, NO_EVENTS };

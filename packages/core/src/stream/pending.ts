@@ -1,0 +1,28 @@
+import type { ClassifiedEvent } from '../classify/types.js';
+import { json } from './json.js';
+import { type Heap, heapFromArray, heapInsert, heapPop, heapToArray } from './heap.js';
+import { compareEvents } from './order.js';
+
+/**
+ * Events held until they are final. Point rules (any, new_value, sequence) decide in event order once the
+ * watermark has passed an event's time: until then an earlier event may still arrive within the allowed lateness,
+ * and deciding early would make the outcome depend on arrival order.
+ */
+export type Pending = Heap<ClassifiedEvent>;
+
+export const addPending = (pending: Pending, event: ClassifiedEvent): Pending => heapInsert(pending, event, compareEvents);
+
+/** Removes and returns, in event order, every event with time < watermark. */
+export function takeFinal(pending: Pending, watermark: number): { readonly pending: Pending; readonly events: ClassifiedEvent[] } {
+  const events: ClassifiedEvent[] = [];
+  let heap = pending;
+  while (heap !== null && heap.item.time < watermark) {
+    events.push(heap.item);
+    heap = heapPop(heap, compareEvents);
+  }
+  return { pending: heap, events };
+}
+
+export const pendingToJSON = (pending: Pending): ClassifiedEvent[] => heapToArray(pending, compareEvents);
+
+export const pendingFromJSON = (value: unknown): Pending => heapFromArray(json.events(value, 'pending'), compareEvents);

@@ -1,0 +1,332 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { XMLParser } from 'fast-xml-parser';
+import { IAS_ATTRIBUTES, packetTypeName } from '../../src/parse/accounting-attributes.js';
+import { createDtsParser, DTS_FORMAT, sniffDts } from '../../src/parse/dts.js';
+import type { NpsRecord, ParseIssue } from '../../src/record/types.js';
+import { renderDts } from '../../src/testing/render-accounting.js';
+
+const sampleText = readFileSync(new URL('../../samples/reference/dts.log', import.meta.url), 'utf8');
+const sampleLines = sampleText.split(/\r?\n/).filter((l) => l !== '');
+
+function parse(lines: readonly string[], timeZone = 'UTC', first = 1) {
+  const records: NpsRecord[] = [];
+  const issues: ParseIssue[] = [];
+  const parser = createDtsParser(
+    { file: 'IN2409.log', timeZone },
+    { record: (r) => records.push(r), reject: (i) => issues.push(i) },
+  );
+  for (const [i, l] of lines.entries()) parser.push(l, first + i);
+  parser.end();
+  return { records, issues };
+}
+
+function one(line: string, timeZone = 'UTC'): NpsRecord {
+  const { records, issues } = parse([line], timeZone);
+  assert.deepEqual(issues, []);
+  assert.equal(records.length, 1);
+  return records[0]!;
+}
+
+const utc = Date.UTC;
+const TS = '<Event><Timestamp data_type="4">09/20/2024 10:37:47.730</Timestamp>';
+
+describe('DTS-compliant XML accounting format', () => {
+  describe('sniff', () => {
+    it('recognises the sample', () => assert.equal(sniffDts(sampleLines), true));
+    it('is the format definition for id dts', () => assert.equal(DTS_FORMAT.sniff(sampleLines), true));
+    it('does not claim IAS or ODBC lines', () => {
+      for (const name of ['ias', 'odbc']) {
+        const text = readFileSync(new URL(`../../samples/reference/${name}.log`, import.meta.url), 'utf8');
+        assert.equal(sniffDts(text.split(/\r?\n/)), false, name);
+      }
+    });
+    it('does not claim Windows event XML', () => {
+      assert.equal(sniffDts(['<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System>']), false);
+    });
+  });
+
+  describe('golden: samples/reference/dts.log', () => {
+    it('reads all three lines, with CRLF line endings', () => {
+      assert.ok(sampleText.includes('\r\n'));
+      const { records, issues } = parse(sampleLines);
+      assert.deepEqual(issues, []);
+      assert.deepEqual(
+        records.map((r) => r.position),
+        [1, 2, 3].map((line) => ({ file: 'IN2409.log', line })),
+      );
+      for (const r of records) {
+        assert.equal(r.format, 'dts');
+        assert.equal(r.channel, undefined);
+        assert.equal(r.eventId, undefined);
+        assert.equal(r.message, undefined);
+        assert.equal(r.fields!.Timestamp, undefined, 'the timestamp is `time`, not a field');
+      }
+    });
+
+    it('line 1 (verbatim 2014 capture): Access-Reject, Reason-Code 8, misspelled element normalised', () => {
+      const r = one(sampleLines[0]!);
+      assert.equal(r.time, utc(2014, 4, 19, 15, 21, 44, 8));
+      assert.equal(r.host, 'NPSServer');
+      assert.deepEqual(r.fields, {
+        'Computer-Name': 'NPSServer',
+        'Event-Source': 'IAS',
+        Class: '311 1 10.1.2.42 05/16/2014 02:17:48 1307',
+        'Authentication-Type': '5',
+        'Fully-Qualified-User-Name': 'DOMAIN\\ComputerName.domain.com',
+        'SAM-Account-Name': 'DOMAIN\\ComputerName.domain.com',
+        'Provider-Type': '1',
+        'Proxy-Policy-Name': 'Secure Wireless Connections',
+        'Client-Friendly-Name': 'WLANCON',
+        'Client-Vendor': '0',
+        'Client-IP-Address': '10.255.100.1',
+        'Packet-Type': '3',
+        'Reason-Code': '8',
+        'Packet-Type-Name': 'Access-Reject',
+      });
+      assert.ok(!Object.hasOwn(r.fields ?? {}, 'Fully-Qualifed-User-Name'));
+    });
+
+    it('line 2 (MFA scenario): the Access-Request carries User-Name', () => {
+      const r = one(sampleLines[1]!);
+      assert.equal(r.time, utc(2024, 8, 20, 10, 37, 17, 412));
+      assert.equal(r.host, 'NPS01');
+      const f = r.fields!;
+      assert.equal(f['User-Name'], 'jdoe@contoso.com');
+      assert.equal(f['NAS-IP-Address'], '10.10.1.5');
+      assert.equal(f['Client-IP-Address'], '10.10.1.5');
+      assert.equal(f['Fully-Qualified-User-Name'], 'CONTOSO\\jdoe');
+      assert.equal(f['Packet-Type'], '1');
+      assert.equal(f['Packet-Type-Name'], 'Access-Request');
+      assert.equal(f['Reason-Code'], '0');
+    });
+
+    it('line 3 (MFA scenario): Access-Reject, Reason-Code 21, no User-Name', () => {
+      const r = one(sampleLines[2]!);
+      assert.equal(r.time, utc(2024, 8, 20, 10, 37, 47, 730));
+      assert.equal(r.host, 'NPS01');
+      const f = r.fields!;
+      assert.equal(f['User-Name'], undefined);
+      assert.equal(f['SAM-Account-Name'], 'CONTOSO\\jdoe');
+      assert.equal(f['Fully-Qualified-User-Name'], 'CONTOSO\\jdoe');
+      assert.equal(f['Client-IP-Address'], '10.10.1.5');
+      assert.equal(f['Client-Friendly-Name'], 'VPN-GW01');
+      assert.equal(f['NP-Policy-Name'], 'VPN Users');
+      assert.equal(f['Proxy-Policy-Name'], 'Use Windows authentication for all users');
+      assert.equal(f['Packet-Type'], '3');
+      assert.equal(f['Packet-Type-Name'], 'Access-Reject');
+      assert.equal(f['Reason-Code'], '21');
+    });
+
+    it('lines 2-3: the Class links the request to its response', () => {
+      const { records } = parse(sampleLines);
+      const [request, response] = [records[1]!, records[2]!];
+      assert.equal(request.fields!.Class, '311 1 10.10.2.20 09/18/2024 06:12:03 412');
+      assert.equal(response.fields!.Class, request.fields!.Class);
+      assert.notEqual(records[0]!.fields!.Class, request.fields!.Class);
+    });
+
+    it('reads the local time in ctx.timeZone (Europe/Berlin, CEST)', () => {
+      const { records } = parse(sampleLines, 'Europe/Berlin');
+      assert.deepEqual(
+        records.map((r) => r.time),
+        [utc(2014, 4, 19, 13, 21, 44, 8), utc(2024, 8, 20, 8, 37, 17, 412), utc(2024, 8, 20, 8, 37, 47, 730)],
+      );
+    });
+
+    it('agrees with fast-xml-parser on every sample element', () => {
+      const xml = new XMLParser({ parseTagValue: false, ignoreAttributes: true });
+      for (const text of sampleLines) {
+        const event = (xml.parse(text) as { Event: Record<string, string> }).Event;
+        const fields = one(text).fields!;
+        for (const [name, value] of Object.entries(event)) {
+          if (name === 'Timestamp') continue;
+          const canonical = name === 'Fully-Qualifed-User-Name' ? 'Fully-Qualified-User-Name' : name;
+          assert.equal(fields[canonical], String(value), name);
+        }
+      }
+    });
+  });
+
+  describe('line handling', () => {
+    it('strips a CR left on the line', () => {
+      assert.deepEqual(one(`${sampleLines[2]}\r`), one(sampleLines[2]!));
+    });
+
+    it('reads the raw CRLF file split only on LF', () => {
+      const { records, issues } = parse(sampleText.split('\n'));
+      assert.deepEqual(issues, []);
+      assert.equal(records.length, 3);
+    });
+
+    it('skips blank lines', () => {
+      const { records } = parse(['', sampleLines[0]!, '\r', '  ']);
+      assert.equal(records.length, 1);
+    });
+
+    it('decodes entities and character references', () => {
+      const r = one(
+        `${TS}<NP-Policy-Name data_type="1">R&amp;D &lt;VPN&gt; &quot;x&quot; &apos;y&apos; &#65;&#x42;&#x1F600;</NP-Policy-Name></Event>`,
+      );
+      assert.equal(r.fields!['NP-Policy-Name'], 'R&D <VPN> "x" \'y\' AB😀');
+    });
+
+    it('keeps non-ASCII text, empty and self-closing elements, whitespace between elements', () => {
+      const r = one(
+        `${TS} <Client-Friendly-Name data_type="1">Общий</Client-Friendly-Name> <User-Name data_type="1"></User-Name><Session-Timeout data_type="0"/></Event>`,
+      );
+      assert.equal(r.fields!['Client-Friendly-Name'], 'Общий');
+      assert.equal(r.fields!['User-Name'], '');
+      assert.equal(r.fields!['Session-Timeout'], '');
+      assert.equal(r.host, undefined);
+    });
+
+    it('keeps repeated elements as Name#2', () => {
+      const r = one(
+        `${TS}<Cisco-AV-Pair data_type="1">a=1</Cisco-AV-Pair><Cisco-AV-Pair data_type="1">b=2</Cisco-AV-Pair></Event>`,
+      );
+      assert.equal(r.fields!['Cisco-AV-Pair'], 'a=1');
+      assert.equal(r.fields!['Cisco-AV-Pair#2'], 'b=2');
+    });
+
+    it('accepts a timestamp without milliseconds', () => {
+      const r = one('<Event><Timestamp data_type="4">09/20/2024 10:37:47</Timestamp></Event>');
+      assert.equal(r.time, utc(2024, 8, 20, 10, 37, 47));
+    });
+  });
+
+  describe('malformed lines', () => {
+    const good = sampleLines[2]!;
+    const cases: [string, string, string][] = [
+      ['a missing </Event>', `${TS}<Reason-Code data_type="0">21</Reason-Code>`, 'Event'],
+      ['a line cut inside a value', good.slice(0, good.indexOf('VPN-GW01') + 4), 'Client-Friendly-Name'],
+      ['a line cut inside a tag', good.slice(0, good.indexOf('Client-Friendly-Name') + 6), 'Client'],
+      ['a mismatched close tag', `${TS}<Reason-Code data_type="0">21</Reason></Event>`, 'Reason-Code'],
+      ['a nested element', `${TS}<Class data_type="1"><b>x</b></Class></Event>`, 'Class'],
+      ['an unknown entity', `${TS}<Class data_type="1">a &nbsp; b</Class></Event>`, 'Class'],
+      ['a bare ampersand', `${TS}<Class data_type="1">R&D</Class></Event>`, 'Class'],
+      ['a bad character reference', `${TS}<Class data_type="1">&#xD800;</Class></Event>`, 'Class'],
+      ['text between elements', `${TS}junk<Class data_type="1">x</Class></Event>`, 'Timestamp'],
+      ['text after </Event>', `${good}x`, 'Event'],
+      ['an element name NPS never writes', `${TS}<__proto__>x</__proto__></Event>`, 'Timestamp'],
+      ['no Timestamp', '<Event><Computer-Name data_type="1">NPS01</Computer-Name></Event>', 'Timestamp'],
+      [
+        'an impossible Timestamp',
+        '<Event><Timestamp data_type="4">02/30/2024 10:00:00.000</Timestamp></Event>',
+        'Timestamp',
+      ],
+      ['two Timestamps', `${TS}<Timestamp data_type="4">09/20/2024 10:37:47.730</Timestamp></Event>`, 'Timestamp'],
+      ['not an Event', '<Events><Event></Event></Events>', 'Event'],
+      ['an unterminated start tag', `${TS}<Class data_type="1"`, 'Class'],
+    ];
+    for (const [what, bad, field] of cases) {
+      it(`rejects ${what}, naming file, line and element`, () => {
+        const { records, issues } = parse([good, bad, good], 'UTC', 3);
+        assert.deepEqual(
+          records.map((r) => r.position.line),
+          [3, 5],
+        );
+        assert.equal(issues.length, 1, JSON.stringify(issues));
+        const issue = issues[0]!;
+        assert.equal(issue.file, 'IN2409.log');
+        assert.equal(issue.line, 4);
+        assert.equal(issue.field, field, issue.reason);
+        assert.equal(issue.format, 'dts');
+        assert.equal(issue.raw, bad);
+      });
+    }
+  });
+
+  describe('properties', () => {
+    it('never throws, and gives exactly one record or rejection per non-blank line', () => {
+      const prefix = fc.constantFrom('', '<Event>', TS, `${TS}<Class data_type="1">`, '<Event><Timestamp data_type=');
+      const tail = fc.oneof(
+        fc.string({ unit: 'binary', maxLength: 200 }),
+        fc
+          .array(fc.constantFrom('<', '>', '/', '&', ';', '#', 'x', 'Event', 'Class', '"', ' ', '1', 'amp'), {
+            maxLength: 40,
+          })
+          .map((a) => a.join('')),
+      );
+      fc.assert(
+        fc.property(prefix, tail, (p, s) => {
+          const text = p + s;
+          const { records, issues } = parse([text]);
+          const blank =
+            text
+              .replace(/^\uFEFF/, '')
+              .replace(/\r$/, '')
+              .trim() === '';
+          assert.equal(records.length + issues.length, blank ? 0 : 1);
+        }),
+        { numRuns: 1000 },
+      );
+    });
+
+    const safeChar = fc.constantFrom(...'abcXYZ019 .-_@\\/&<>"\',():;=#é漢Ж\t\n😀'.split(''));
+    const value = fc.array(safeChar, { maxLength: 24 }).map((cs) => cs.join(''));
+    const names = [...IAS_ATTRIBUTES.values(), 'Event-Source', 'Cisco-AV-Pair', 'attr-4133'].filter(
+      (n) => n !== 'Packet-Type',
+    );
+    interface Generated {
+      readonly ms: number;
+      readonly packetType: string | undefined;
+      readonly elements: readonly (readonly [string, string])[];
+    }
+    const record: fc.Arbitrary<Generated> = fc.record({
+      ms: fc.integer({ min: 946_684_800_000, max: 2_051_222_400_000 }),
+      packetType: fc.option(fc.constantFrom('1', '2', '3', '4', '5', '11', '42'), { nil: undefined }),
+      elements: fc.uniqueArray(fc.tuple(fc.constantFrom(...names), value), { selector: (t) => t[0], maxLength: 16 }),
+    });
+
+    function build(g: Generated): NpsRecord {
+      const fields: Record<string, string> = {};
+      for (const [name, v] of g.elements) fields[name] = v;
+      if (g.packetType !== undefined) {
+        fields['Packet-Type'] = g.packetType;
+        const name = packetTypeName(g.packetType);
+        if (name !== undefined) fields['Packet-Type-Name'] = name;
+      }
+      const host = fields['Computer-Name'];
+      const position = { file: 'IN2409.log', line: 1 };
+      return host === undefined
+        ? { format: 'dts', position, time: g.ms, fields }
+        : { format: 'dts', position, time: g.ms, host, fields };
+    }
+
+    it('render → parse round-trips generated records, escaping & < > and line breaks (zones without DST)', () => {
+      fc.assert(
+        fc.property(record, fc.constantFrom('UTC', 'Asia/Kolkata', 'Asia/Tokyo'), (g, zone) => {
+          const r = build(g);
+          const text = renderDts(r, zone);
+          assert.ok(!/[\r\n]/.test(text), 'one line');
+          assert.ok(sniffDts([text]));
+          assert.deepEqual(one(text, zone), r);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('render → parse → render is stable in a zone with DST (Europe/Berlin)', () => {
+      fc.assert(
+        fc.property(record, (g) => {
+          const text = renderDts(build(g), 'Europe/Berlin');
+          assert.equal(renderDts(one(text, 'Europe/Berlin'), 'Europe/Berlin'), text);
+        }),
+      );
+    });
+
+    it('writes the product spelling Fully-Qualifed-User-Name', () => {
+      const text = renderDts(one(sampleLines[0]!));
+      assert.match(
+        text,
+        /<Fully-Qualifed-User-Name data_type="1">DOMAIN\\ComputerName\.domain\.com<\/Fully-Qualifed-User-Name>/,
+      );
+    });
+
+    it('renders the sample lines back verbatim, except element order (Computer-Name first, as NPS does)', () => {
+      for (const text of sampleLines) assert.equal(renderDts(one(text)), text);
+    });
+  });
+});
