@@ -61,14 +61,18 @@ async function timed(fn: () => Promise<number>): Promise<{ events: number; ms: n
 }
 
 export async function benchClassify(lines: number): Promise<void> {
-  const corpus = await winlogbeatCorpus(fileURLToPath(new URL(`./.out/winlogbeat-${lines}.ndjson`, import.meta.url)), lines);
+  const corpus = await winlogbeatCorpus(
+    fileURLToPath(new URL(`./.out/winlogbeat-${lines}.ndjson`, import.meta.url)),
+    lines,
+  );
   console.log(`bench/classify: ${lines} Winlogbeat lines, ${(corpus.bytes / 1e6).toFixed(0)} MB`);
   // Alternate the two paths so drift in machine load hits both; keep each path's best run.
   const best = { base: Number.POSITIVE_INFINITY, ours: Number.POSITIVE_INFINITY };
   for (let round = 0; round < 3; round++) {
     const b = await timed(() => baseline(corpus.path));
     const o = await timed(() => npswatch(corpus.path));
-    if (b.events !== lines || o.events !== lines) throw new Error(`counted ${b.events} / ${o.events}, expected ${lines}`);
+    if (b.events !== lines || o.events !== lines)
+      throw new Error(`counted ${b.events} / ${o.events}, expected ${lines}`);
     best.base = Math.min(best.base, b.ms);
     best.ours = Math.min(best.ours, o.ms);
   }
@@ -77,17 +81,17 @@ export async function benchClassify(lines: number): Promise<void> {
   console.log(`  npswatch parse+classify   : ${rate(best.ours).toLocaleString('en-US')} events/s`);
   console.log(`  ratio (npswatch/baseline) : ${(best.base / best.ours).toFixed(2)}  (target >= 0.60)`);
 
-  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--rss-child', corpus.path], { encoding: 'utf8' });
+  const child = spawnSync(process.execPath, [fileURLToPath(new URL('./rss-child.mjs', import.meta.url)), corpus.path], {
+    encoding: 'utf8',
+  });
   if (child.status !== 0) throw new Error(`RSS child failed: ${child.stderr}`);
-  console.log(`  peak RSS, full path on ${(corpus.bytes / 1e6).toFixed(0)} MB: ${child.stdout.trim()}  (target < 150 MB)`);
+  console.log(
+    `  peak RSS, full path on ${(corpus.bytes / 1e6).toFixed(0)} MB: ${child.stdout.trim()}  (target < 150 MB)`,
+  );
 }
 
 const args = process.argv.slice(2);
-if (args[0] === '--rss-child') {
-  await npswatch(args[1]!);
-  // maxRSS is in kilobytes.
-  console.log(`${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
-} else if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === `file://${process.argv[1]}`) {
   const i = args.indexOf('--lines');
   await benchClassify(i >= 0 ? Number(args[i + 1]) : 1_000_000);
 }

@@ -1,5 +1,6 @@
 // Runs every benchmark in turn; each prints its own figures and ratios against a same-process baseline.
 import { benchClassify } from './classify.js';
 
-const lines = Number(process.env.NPSWATCH_BENCH_LINES ?? 1_000_000);
+const arg = process.argv.indexOf('--lines');
+const lines = arg >= 0 ? Number(process.argv[arg + 1]) : 1_000_000;
 await benchClassify(lines);

@@ -20,3 +20,8 @@ export class UsageError extends Error {
     super(message);
   }
 }
+
+/** By stable code, not instanceof: module instances can differ (test loaders, duplicated installs). */
+export function isUsageError(err: unknown): err is UsageError {
+  return err instanceof Error && (err as { code?: unknown }).code === 'NPSWATCH_USAGE';
+}

@@ -1,3 +1,3 @@
-export { main } from './main.js';
 export { EXIT, UsageError } from './errors.js';
 export type { Io } from './io.js';
+export { main } from './main.js';

@@ -35,7 +35,10 @@ export function createRejectLog(io: Io, deadLetterPath?: string): RejectLog {
       }
     },
     async close() {
-      if (file) await new Promise<void>((resolve, reject) => file!.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      if (file)
+        await new Promise<void>((resolve, reject) =>
+          file!.end((err?: Error | null) => (err ? reject(err) : resolve())),
+        );
     },
   };
   return log;

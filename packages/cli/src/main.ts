@@ -1,4 +1,4 @@
-import { EXIT, UsageError } from './errors.js';
+import { EXIT, isUsageError } from './errors.js';
 import { type Io, processIo } from './io.js';
 import { CommanderError, createProgram } from './program.js';
 
@@ -20,7 +20,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       // Help and version are "errors" under exitOverride with exit code 0.
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (err instanceof UsageError) {
+    if (isUsageError(err)) {
       io.stderr.write(`npswatch: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
       return EXIT.usage;
     }

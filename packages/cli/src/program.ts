@@ -1,5 +1,5 @@
-import { Command, CommanderError, Option } from 'commander';
 import { assertTimeZone, FORMAT_IDS, type FormatId, type Lang, VERSION } from '@npswatch/core';
+import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from './errors.js';
 import type { Io } from './io.js';
 
@@ -19,17 +19,22 @@ function timeZone(value: string): string {
  */
 export function createProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('npswatch')
-    .description('Classify and alert on NPS extension for Microsoft Entra MFA events (AuthNOptCh / AuthZOptCh / AuthZAdminCh)')
+    .description(
+      'Classify and alert on NPS extension for Microsoft Entra MFA events (AuthNOptCh / AuthZOptCh / AuthZAdminCh)',
+    )
     .version(VERSION)
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     })
     .exitOverride()
+    // Options given after a subcommand belong to it (`explain X --lang ko`), not to the default action.
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)');
 
   const lang = () => new Option('--lang <lang>', 'language of causes and remediation').choices(LANGS).default('en');
-  const tz = () => new Option('--tz <zone>', 'IANA zone of timestamps written without offset').default('UTC').argParser(timeZone);
+  const tz = () =>
+    new Option('--tz <zone>', 'IANA zone of timestamps written without offset').default('UTC').argParser(timeZone);
 
   program
     .addOption(lang())
@@ -49,10 +54,15 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .addOption(lang())
     .option('--no-explain', 'leave cause and remediation out of each document')
     .option('--dead-letter <file>', 'append rejected records (NDJSON) to this file')
-    .action(async (inputs: string[], opts: { format: FormatId | 'auto'; tz: string; lang: Lang; explain: boolean; deadLetter?: string }) => {
-      const { runClassify } = await import('./commands/classify.js');
-      setExit(await runClassify(inputs, opts, io));
-    });
+    .action(
+      async (
+        inputs: string[],
+        opts: { format: FormatId | 'auto'; tz: string; lang: Lang; explain: boolean; deadLetter?: string },
+      ) => {
+        const { runClassify } = await import('./commands/classify.js');
+        setExit(await runClassify(inputs, opts, io));
+      },
+    );
 
   program
     .command('explain')

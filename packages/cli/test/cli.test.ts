@@ -29,7 +29,10 @@ describe('npswatch classify', () => {
   it('writes one ECS document per event with code, category and remediation', async () => {
     const { code, stdout } = await run(['classify', sample('winlogbeat.ndjson')]);
     assert.equal(code, 0);
-    const docs = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const docs = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(docs.length, 5);
     const codes = docs.map((d) => d.npswatch.code);
     assert.deepEqual(codes, [undefined, 'CHALLENGE_REQUESTED', 'UserNotFound', 'ESTS_TOKEN_ERROR', undefined]);
@@ -41,8 +44,14 @@ describe('npswatch classify', () => {
   });
 
   it('reads stdin with -', async () => {
-    const { stdout } = await run(['classify', '-', '--no-explain'], readFileSync(sample('splunk-wineventlog.txt'), 'utf8'));
-    const docs = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const { stdout } = await run(
+      ['classify', '-', '--no-explain'],
+      readFileSync(sample('splunk-wineventlog.txt'), 'utf8'),
+    );
+    const docs = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.deepEqual(
       docs.map((d) => d.npswatch.code),
       ['CHALLENGE_REQUESTED', 'UserNotFound', 'ESTS_TOKEN_ERROR'],
@@ -62,7 +71,10 @@ describe('npswatch classify', () => {
     assert.match(stderr, new RegExp(`rejected ${input.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2 \\(@timestamp\\)`));
     assert.match(stderr, /:3: /);
     assert.match(stderr, /2 events classified, 2 records rejected/);
-    const dead = readFileSync(deadLetter, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const dead = readFileSync(deadLetter, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.deepEqual(
       dead.map((d) => [d.line, d.raw.slice(0, 9)]),
       [

@@ -44,7 +44,17 @@ export function addToSummary(summary: Summary, e: ClassifiedEvent): void {
   if (e.kind !== 'extension' || e.code === undefined) return;
   let c = summary.byCode.get(e.code);
   if (!c) {
-    c = { code: e.code, entryId: e.entryId, category: e.category, severity: e.severity, count: 0, firstSeen: e.time, lastSeen: e.time, hosts: new Set(), users: new Set() };
+    c = {
+      code: e.code,
+      entryId: e.entryId,
+      category: e.category,
+      severity: e.severity,
+      count: 0,
+      firstSeen: e.time,
+      lastSeen: e.time,
+      hosts: new Set(),
+      users: new Set(),
+    };
     summary.byCode.set(e.code, c);
   }
   c.count++;
@@ -55,7 +65,13 @@ export function addToSummary(summary: Summary, e: ClassifiedEvent): void {
 }
 
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
-const CATEGORY_RANK: Readonly<Record<Category, number>> = { error: 0, 'support-required': 1, unknown: 2, 'non-error': 3, info: 4 };
+const CATEGORY_RANK: Readonly<Record<Category, number>> = {
+  error: 0,
+  'support-required': 1,
+  unknown: 2,
+  'non-error': 3,
+  info: 4,
+};
 
 /** Codes ordered by what needs attention first: category, then severity, then volume. */
 export function codesByImpact(summary: Summary): CodeSummary[] {

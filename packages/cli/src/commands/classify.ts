@@ -1,6 +1,6 @@
 import { type FormatId, type Lang, toEcs } from '@npswatch/core';
-import { classifiedBatches, createRejectLog } from '../inputs.js';
 import { EXIT } from '../errors.js';
+import { classifiedBatches, createRejectLog } from '../inputs.js';
 import { type Io, write } from '../io.js';
 
 export interface ClassifyOptions {
@@ -16,9 +16,15 @@ export async function runClassify(inputs: readonly string[], options: ClassifyOp
   const rejects = createRejectLog(io, options.deadLetter);
   let events = 0;
   try {
-    for await (const batch of classifiedBatches(inputs.length ? inputs : ['-'], { format: options.format, timeZone: options.tz }, io, rejects)) {
+    for await (const batch of classifiedBatches(
+      inputs.length ? inputs : ['-'],
+      { format: options.format, timeZone: options.tz },
+      io,
+      rejects,
+    )) {
       let out = '';
-      for (const e of batch) out += `${JSON.stringify(toEcs(e, { explain: options.explain ? options.lang : false }))}\n`;
+      for (const e of batch)
+        out += `${JSON.stringify(toEcs(e, { explain: options.explain ? options.lang : false }))}\n`;
       events += batch.length;
       await write(io.stdout, out);
     }

@@ -3,8 +3,24 @@ import { EXIT, UsageError } from '../errors.js';
 import { type Io, write } from '../io.js';
 
 const LABELS = {
-  en: { category: 'Category', severity: 'Severity', audience: 'Who acts', cause: 'Cause', fix: 'What to do', doc: 'Reference', note: 'Note' },
-  ko: { category: '분류', severity: '심각도', audience: '담당', cause: '원인', fix: '조치 방법', doc: '참고 문서', note: '참고' },
+  en: {
+    category: 'Category',
+    severity: 'Severity',
+    audience: 'Who acts',
+    cause: 'Cause',
+    fix: 'What to do',
+    doc: 'Reference',
+    note: 'Note',
+  },
+  ko: {
+    category: '분류',
+    severity: '심각도',
+    audience: '담당',
+    cause: '원인',
+    fix: '조치 방법',
+    doc: '참고 문서',
+    note: '참고',
+  },
 } as const;
 
 export function renderEntry(entry: CatalogEntry, lang: Lang): string {
@@ -34,14 +50,19 @@ export async function runExplain(code: string, options: { lang: Lang }, io: Io):
   const entries = entriesForCode(code.trim());
   if (entries.length === 0) {
     const near = closest(code);
-    throw new UsageError(`unknown code "${code}"`, near.length ? `did you mean ${near.join(', ')}?` : 'run `npswatch explain --list` to see every code');
+    throw new UsageError(
+      `unknown code "${code}"`,
+      near.length ? `did you mean ${near.join(', ')}?` : 'run `npswatch explain --list` to see every code',
+    );
   }
   await write(io.stdout, entries.map((e) => renderEntry(e, options.lang)).join('\n'));
   return EXIT.ok;
 }
 
 export async function runExplainList(io: Io): Promise<number> {
-  const rows = catalogEntries().map((e) => `${e.code.padEnd(42)} ${e.category.padEnd(17)} ${e.severity.padEnd(8)} ${e.id}`);
+  const rows = catalogEntries().map(
+    (e) => `${e.code.padEnd(42)} ${e.category.padEnd(17)} ${e.severity.padEnd(8)} ${e.id}`,
+  );
   await write(io.stdout, `${rows.join('\n')}\n`);
   return EXIT.ok;
 }

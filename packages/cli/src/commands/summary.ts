@@ -8,11 +8,11 @@ import {
   entryById,
   formatInZone,
   type Lang,
-  samplesDirectory,
   type Summary,
+  samplesDirectory,
 } from '@npswatch/core';
-import { classifiedBatches, createRejectLog } from '../inputs.js';
 import { EXIT } from '../errors.js';
+import { classifiedBatches, createRejectLog } from '../inputs.js';
 import { type Io, write } from '../io.js';
 
 export interface SummaryOptions {
@@ -29,7 +29,8 @@ export function bundledSamples(): string[] {
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
-      else if (!/\.(md|meta\.ndjson)$/.test(name)) out.push(path);
+      // related-messages.txt holds other NPS/RD Gateway events quoted for context, not extension logs.
+      else if (!/\.(md|meta\.ndjson)$|^related-messages\.txt$/.test(name)) out.push(path);
     }
   };
   walk(root);
@@ -39,18 +40,20 @@ export function bundledSamples(): string[] {
 const TEXT = {
   en: {
     title: 'npswatch: NPS extension for Microsoft Entra MFA — summary',
-    read: (events: number, files: number, rejected: number) => `${events} events from ${files} inputs, ${rejected} records rejected`,
+    read: (events: number, files: number, rejected: number) =>
+      `${events} events from ${files} inputs, ${rejected} records rejected`,
     range: 'Time range',
     categories: 'By category',
     codes: 'By code (most urgent first)',
     todo: 'What to do',
     none: 'No errors: nothing to do.',
-    users: 'users',
-    hosts: 'servers',
+    users: 'user(s)',
+    hosts: 'server(s)',
   },
   ko: {
     title: 'npswatch: Microsoft Entra MFA용 NPS 확장 — 요약',
-    read: (events: number, files: number, rejected: number) => `입력 ${files}개에서 이벤트 ${events}개, 거부된 레코드 ${rejected}개`,
+    read: (events: number, files: number, rejected: number) =>
+      `입력 ${files}개에서 이벤트 ${events}개, 거부된 레코드 ${rejected}개`,
     range: '기간',
     categories: '분류별',
     codes: '코드별 (긴급한 순)',
@@ -68,20 +71,25 @@ export function renderSummary(s: Summary, files: number, options: SummaryOptions
     lines.push(`${t.range}: ${formatInZone(s.firstSeen, options.tz)} — ${formatInZone(s.lastSeen, options.tz)}`);
   }
   lines.push('', `${t.categories}:`);
-  for (const [category, count] of [...s.byCategory].sort((a, b) => b[1] - a[1])) lines.push(`  ${category.padEnd(18)}${String(count).padStart(7)}`);
+  for (const [category, count] of [...s.byCategory].sort((a, b) => b[1] - a[1]))
+    lines.push(`  ${category.padEnd(18)}${String(count).padStart(7)}`);
   const codes = codesByImpact(s);
   lines.push('', `${t.codes}:`);
   for (const c of codes) {
     lines.push(`  ${c.code.padEnd(42)}${c.category.padEnd(18)}${c.severity.padEnd(9)}${String(c.count).padStart(7)}`);
   }
   lines.push('', `${t.todo}:`);
-  const actionable = codes.filter((c) => c.category === 'error' || c.category === 'support-required' || c.category === 'unknown');
+  const actionable = codes.filter(
+    (c) => c.category === 'error' || c.category === 'support-required' || c.category === 'unknown',
+  );
   if (actionable.length === 0) lines.push(`  ${t.none}`);
   for (const c of actionable) {
     const entry = c.entryId ? entryById(c.entryId) : undefined;
-    const who = `${c.count}×, ${c.hosts.size} ${t.hosts}, ${c.users.size} ${t.users}`;
-    lines.push(`  ${c.code} (${who})${entry ? ` — ${entry.title[options.lang]}` : ''}`);
-    if (entry) entry.remediation[options.lang].forEach((step, i) => lines.push(`      ${i + 1}. ${step}`));
+    const who = [`${c.count}×`];
+    if (c.hosts.size) who.push(`${c.hosts.size} ${t.hosts}`);
+    if (c.users.size) who.push(`${c.users.size} ${t.users}`);
+    lines.push(`  ${c.code} (${who.join(', ')})${entry ? ` — ${entry.title[options.lang]}` : ''}`);
+    if (entry) lines.push(...entry.remediation[options.lang].map((step, i) => `      ${i + 1}. ${step}`));
   }
   return `${lines.join('\n')}\n`;
 }

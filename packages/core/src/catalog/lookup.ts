@@ -56,9 +56,7 @@ export function lookupEntry(code: string, message = ''): CatalogEntry | undefine
   const candidates = entriesForCode(code);
   if (candidates.length <= 1) return candidates[0];
   return (
-    candidates.find((e) => e.match !== undefined && e.match.test(message)) ??
-    candidates.find((e) => e.match === undefined) ??
-    candidates[0]
+    candidates.find((e) => e.match?.test(message)) ?? candidates.find((e) => e.match === undefined) ?? candidates[0]
   );
 }
 
@@ -75,7 +73,10 @@ export function entryFromMessage(message: string): CatalogEntry | undefined {
 }
 
 /** Cause and remediation of an entry in one language. */
-export function explainEntry(entry: CatalogEntry, lang: Lang = 'en'): {
+export function explainEntry(
+  entry: CatalogEntry,
+  lang: Lang = 'en',
+): {
   readonly title: string;
   readonly cause: string;
   readonly remediation: readonly string[];

@@ -57,19 +57,18 @@ function extensionOutcome(parsed: ParsedMessage): Outcome {
   return OUTCOME_BY_SHAPE[parsed.shape];
 }
 
-function classifyExtension(record: NpsRecord, base: Base): ClassifiedEvent {
+function classifyExtension(record: NpsRecord): ClassifiedEvent {
   const message = record.message ?? '';
   const parsed = parseMessage(message);
   const pseudo = pseudoCode(parsed, message);
   // A service response on an accepted line is detail, not the event's code.
   const logged = pseudo === undefined ? parsed.code : undefined;
-  let entry: CatalogEntry | undefined = pseudo ?? logged ? lookupEntry((pseudo ?? logged)!, message) : undefined;
+  let entry: CatalogEntry | undefined = (pseudo ?? logged) ? lookupEntry((pseudo ?? logged)!, message) : undefined;
   if (entry === undefined && logged === undefined) entry = entryFromMessage(message);
   const code = pseudo ?? logged ?? entry?.code;
   const cid = parsed.correlationId ?? parsed.innerCorrelationId;
   const radius: RadiusContext | undefined = parsed.radiusState ? { state: parsed.radiusState } : undefined;
-  return {
-    ...base,
+  return event(record, {
     kind: 'extension',
     user: parseUser(parsed.user),
     correlationId: cid,
@@ -84,7 +83,7 @@ function classifyExtension(record: NpsRecord, base: Base): ClassifiedEvent {
     radius,
     traceId: parsed.traceId,
     stsCorrelationId: parsed.stsCorrelationId,
-  };
+  });
 }
 
 // An unknown code has not been triaged by anyone yet: worth a look, not a page.
@@ -121,7 +120,7 @@ const SECURITY_OUTCOME: Readonly<Record<number, Outcome>> = {
   6278: 'success',
 };
 
-function classifySecurity(record: NpsRecord, base: Base): ClassifiedEvent {
+function classifySecurity(record: NpsRecord): ClassifiedEvent {
   const f = record.fields ?? {};
   const radius = compact<RadiusContext>({
     reasonCode: num(f.ReasonCode),
@@ -137,20 +136,19 @@ function classifySecurity(record: NpsRecord, base: Base): ClassifiedEvent {
     authenticationType: dash(f.AuthenticationType),
   });
   const outcome = SECURITY_OUTCOME[record.eventId ?? 0] ?? 'unknown';
-  return {
-    ...base,
+  return event(record, {
     kind: 'security',
     user: parseUser(dash(f.FullyQualifiedSubjectUserName) ?? dash(f.SubjectUserName)),
     category: 'info',
     severity: outcome === 'failure' ? 'low' : 'info',
     outcome,
     radius,
-  };
+  });
 }
 
 const PACKET_OUTCOME: Readonly<Record<number, Outcome>> = { 2: 'success', 3: 'failure' };
 
-function classifyAccounting(record: NpsRecord, base: Base): ClassifiedEvent {
+function classifyAccounting(record: NpsRecord): ClassifiedEvent {
   const f = record.fields ?? {};
   const packetType = num(f['Packet-Type']);
   const radius = compact<RadiusContext>({
@@ -168,49 +166,69 @@ function classifyAccounting(record: NpsRecord, base: Base): ClassifiedEvent {
     class: dash(f.Class),
   });
   const outcome = PACKET_OUTCOME[packetType ?? 0] ?? 'unknown';
-  return {
-    ...base,
+  return event(record, {
     kind: 'accounting',
     user: parseUser(dash(f['User-Name']) ?? dash(f['SAM-Account-Name']) ?? dash(f['Fully-Qualified-User-Name'])),
     category: 'info',
     severity: outcome === 'failure' ? 'low' : 'info',
     outcome,
     radius,
-  };
+  });
 }
 
-type Base = Pick<
+type Meaning = Omit<
   ClassifiedEvent,
   'time' | 'format' | 'position' | 'host' | 'channel' | 'provider' | 'eventId' | 'recordId' | 'level' | 'message'
 >;
+
+/**
+ * Every event is built by this one literal with every property present, so all events share one hidden class:
+ * object spread of optional members made V8 fall back to slow dictionary objects on the hot path.
+ */
+function event(r: NpsRecord, m: Meaning): ClassifiedEvent {
+  return {
+    time: r.time,
+    kind: m.kind,
+    format: r.format,
+    position: r.position,
+    host: r.host,
+    channel: r.channel,
+    provider: r.provider,
+    eventId: r.eventId,
+    recordId: r.recordId,
+    level: r.level,
+    message: r.message,
+    user: m.user,
+    correlationId: m.correlationId,
+    correlationIdValid: m.correlationIdValid,
+    code: m.code,
+    entryId: m.entryId,
+    category: m.category,
+    severity: m.severity,
+    audience: m.audience,
+    outcome: m.outcome,
+    detail: m.detail,
+    radius: m.radius,
+    traceId: m.traceId,
+    stsCorrelationId: m.stsCorrelationId,
+  };
+}
 
 /**
  * Gives a record its meaning. Pure and allocation-light: it runs once per event on the hot path.
  * Unknown codes are kept (`code` as logged, category `unknown`), never dropped.
  */
 export function classify(record: NpsRecord): ClassifiedEvent {
-  const base: Base = {
-    time: record.time,
-    format: record.format,
-    position: record.position,
-    host: record.host,
-    channel: record.channel,
-    provider: record.provider,
-    eventId: record.eventId,
-    recordId: record.recordId,
-    level: record.level,
-    message: record.message,
-  };
   switch (recordKind(record)) {
     case 'extension':
-      return classifyExtension(record, base);
+      return classifyExtension(record);
     case 'security':
-      return classifySecurity(record, base);
+      return classifySecurity(record);
     case 'accounting':
-      return classifyAccounting(record, base);
+      return classifyAccounting(record);
     case 'system':
-      return { ...base, kind: 'system', category: 'info', severity: 'info', outcome: 'unknown' };
+      return event(record, { kind: 'system', category: 'info', severity: 'info', outcome: 'unknown' });
     default:
-      return { ...base, kind: 'other', category: 'info', severity: 'info', outcome: 'unknown' };
+      return event(record, { kind: 'other', category: 'info', severity: 'info', outcome: 'unknown' });
   }
 }

@@ -113,7 +113,9 @@ export function resolveField(name: string): string | undefined {
 export function fieldGetter(name: string): FieldGetter {
   const path = resolveField(name);
   if (path === undefined) {
-    throw new RangeError(`unknown field "${name}"; known: ${[...Object.keys(FIELD_ALIASES), ...Object.keys(FIELD_GETTERS)].join(', ')}`);
+    throw new RangeError(
+      `unknown field "${name}"; known: ${[...Object.keys(FIELD_ALIASES), ...Object.keys(FIELD_GETTERS)].join(', ')}`,
+    );
   }
   return FIELD_GETTERS[path]!;
 }

@@ -47,6 +47,8 @@ const ERROR_CODE_TOKEN = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
 
 interface BodyRule {
   readonly shape: MessageShape;
+  /** Lower-case literal the body must start with: a cheap test that spares the regex on most messages. */
+  readonly lead?: string;
   readonly pattern: RegExp;
   readonly pick: (m: RegExpMatchArray) => Omit<ParsedMessage, 'shape' | 'prefixed' | 'correlationId'>;
 }
@@ -55,21 +57,27 @@ interface BodyRule {
 const BODY_RULES: readonly BodyRule[] = [
   {
     shape: 'challenge',
-    pattern: /^Challenge requested in Authentication Ext(?:ension)? for (?:the )?User\s+(.+?)(?:\s+with state\s+(\S+?))?\.?\s*$/is,
+    lead: 'challenge requested',
+    pattern:
+      /^Challenge requested in Authentication Ext(?:ension)? for (?:the )?User\s+(.+?)(?:\s+with state\s+(\S+?))?\.?\s*$/is,
     pick: (m) => ({ user: m[1], challengeState: m[2] }),
   },
   {
     shape: 'rejected',
+    lead: 'access rejected',
     pattern: /^Access Rejected for user\s+(.+?)\s+with Azure MFA response:\s*(\S+?)(?:\s+and message:\s*([\s\S]*))?$/i,
     pick: (m) => ({ user: m[1], code: m[2], detail: m[3]?.trim() }),
   },
   {
     shape: 'accepted',
-    pattern: /^Access Accepted for user\s+(.+?)(?:\s+with Azure MFA response:\s*(\S+?))?(?:\s+and message:\s*([\s\S]*))?\.?\s*$/i,
+    lead: 'access accepted',
+    pattern:
+      /^Access Accepted for user\s+(.+?)(?:\s+with Azure MFA response:\s*(\S+?))?(?:\s+and message:\s*([\s\S]*))?\.?\s*$/i,
     pick: (m) => ({ user: m[1], code: m[2], detail: m[3]?.trim() }),
   },
   {
     shape: 'exception',
+    lead: 'exception in',
     pattern:
       /^Exception in Authentication Ext(?:ension)? for User\s+(.+?)\s*::\s*ErrorCode::\s*(?:CID\s*:\s*(\S+)\s+)?([A-Za-z][\w]*)\s*(?:Msg::\s*([\s\S]*))?$/i,
     pick: (m) => ({ user: m[1], innerCorrelationId: m[2], code: m[3], detail: m[4]?.trim() }),
@@ -118,7 +126,9 @@ export function parseMessage(text: string): ParsedMessage {
     rest = rest.slice(cid[0].length);
   }
   const base = { prefixed: prefix !== null, correlationId };
+  const head = rest.slice(0, 20).toLowerCase();
   for (const rule of BODY_RULES) {
+    if (rule.lead !== undefined && !head.startsWith(rule.lead)) continue;
     const m = rule.pattern.exec(rest);
     if (!m) continue;
     const picked = rule.pick(m);

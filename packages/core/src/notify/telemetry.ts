@@ -12,6 +12,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { Alert } from '../rules/types.js';
+import { VERSION } from '../version.js';
 import type { SuppressReason } from './types.js';
 
 const SCOPE = 'npswatch';
@@ -20,7 +21,7 @@ export interface TelemetryOptions {
   /** Defaults to the global provider: a no-op until an SDK registers one. */
   readonly meterProvider?: MeterProvider;
   readonly tracerProvider?: TracerProvider;
-  /** Instrumentation scope version (the core package version). */
+  /** Instrumentation scope version; defaults to the core package version. */
   readonly version?: string;
 }
 
@@ -53,14 +54,15 @@ export interface Telemetry {
 
 /** Creates the instruments on the given providers, or on the global (no-op by default) ones. */
 export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
+  const version = options.version ?? VERSION;
   const meter: Meter =
     options.meterProvider === undefined
-      ? metrics.getMeter(SCOPE, options.version)
-      : options.meterProvider.getMeter(SCOPE, options.version);
+      ? metrics.getMeter(SCOPE, version)
+      : options.meterProvider.getMeter(SCOPE, version);
   const tracer: Tracer =
     options.tracerProvider === undefined
-      ? trace.getTracer(SCOPE, options.version)
-      : options.tracerProvider.getTracer(SCOPE, options.version);
+      ? trace.getTracer(SCOPE, version)
+      : options.tracerProvider.getTracer(SCOPE, version);
 
   const eventsIn = meter.createCounter('npswatch.events.in', { description: 'Records read', unit: '{event}' });
   const eventsClassified = meter.createCounter<{ category: string; code: string }>('npswatch.events.classified', {

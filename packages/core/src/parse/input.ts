@@ -72,7 +72,8 @@ async function* textOf(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<string>
   // The BOM may arrive split across chunks: hold bytes back until there are enough to tell.
   let head: Uint8Array = new Uint8Array(0);
   const choose = (b: Uint8Array) => {
-    const encoding = b[0] === 0xff && b[1] === 0xfe ? 'utf-16le' : b[0] === 0xfe && b[1] === 0xff ? 'utf-16be' : 'utf-8';
+    const encoding =
+      b[0] === 0xff && b[1] === 0xfe ? 'utf-16le' : b[0] === 0xfe && b[1] === 0xff ? 'utf-16be' : 'utf-8';
     // TextDecoder strips the BOM itself (ignoreBOM: false).
     return new TextDecoder(encoding);
   };
@@ -101,7 +102,10 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 /** Detects the format from the first non-empty lines, or undefined when none fits. */
-export function detectFormat(head: readonly string[], formats: readonly FormatDefinition[] = FORMATS): FormatDefinition | undefined {
+export function detectFormat(
+  head: readonly string[],
+  formats: readonly FormatDefinition[] = FORMATS,
+): FormatDefinition | undefined {
   const lines = head.filter((l) => l.trim() !== '');
   if (lines.length === 0) return undefined;
   return formats.find((f) => f.sniff(lines));
@@ -134,7 +138,7 @@ export async function* readBatches(source: InputSource, options: ReadOptions = {
     format = detectFormat(nonEmpty.slice(0, SNIFF_LINES), options.formats ?? FORMATS);
     parser = format ? format.create(ctx, sink) : rejectingParser(name, sink);
     const first = lineNo - pending.length + 1;
-    pending.forEach((l, i) => parser!.push(l, first + i));
+    for (let i = 0; i < pending.length; i++) parser.push(pending[i]!, first + i);
     pending.length = 0;
   };
   const onLine = (text: string) => {
@@ -167,7 +171,13 @@ export async function* readBatches(source: InputSource, options: ReadOptions = {
     }
     if (!skippingLongLine) carry += text.slice(from);
     if (carry.length > maxLine) {
-      issues.push({ file: name, line: lineNo + 1, reason: `line longer than ${maxLine} characters`, raw: carry.slice(0, 65536), format: format?.id });
+      issues.push({
+        file: name,
+        line: lineNo + 1,
+        reason: `line longer than ${maxLine} characters`,
+        raw: carry.slice(0, 65536),
+        format: format?.id,
+      });
       carry = '';
       skippingLongLine = true;
     }
@@ -184,7 +194,12 @@ function rejectingParser(file: string, sink: { reject: (i: ParseIssue) => void }
   return {
     push(text, line) {
       if (text.trim() !== '') {
-        sink.reject({ file, line, reason: 'unrecognised input format (use --format to name it)', raw: text.slice(0, 65536) });
+        sink.reject({
+          file,
+          line,
+          reason: 'unrecognised input format (use --format to name it)',
+          raw: text.slice(0, 65536),
+        });
       }
     },
     end() {},
@@ -192,18 +207,34 @@ function rejectingParser(file: string, sink: { reject: (i: ParseIssue) => void }
 }
 
 /** Convenience for small inputs and tests: parse a whole string. */
-export function parseText(text: string, options: ReadOptions = {}): { records: NpsRecord[]; issues: ParseIssue[]; format: FormatId | undefined } {
+export function parseText(
+  text: string,
+  options: ReadOptions = {},
+): { records: NpsRecord[]; issues: ParseIssue[]; format: FormatId | undefined } {
   const name = options.name ?? '-';
   const timeZone = assertTimeZone(options.timeZone ?? 'UTC');
   const records: NpsRecord[] = [];
   const issues: ParseIssue[] = [];
   const sink = { record: (r: NpsRecord) => records.push(r), reject: (i: ParseIssue) => issues.push(i) };
-  const lines = text.replace(/^\uFEFF/, '').split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split('\n')
+    .map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   const forced = options.format && options.format !== 'auto' ? formatById(options.format) : undefined;
-  const format = forced ?? detectFormat(lines.slice(0, 200).filter((l) => l.trim() !== '').slice(0, SNIFF_LINES), options.formats ?? FORMATS);
-  const parser = format ? format.create({ file: name, timeZone, defaultTime: options.defaultTime }, sink) : rejectingParser(name, sink);
-  lines.forEach((l, i) => parser.push(l, i + 1));
+  const format =
+    forced ??
+    detectFormat(
+      lines
+        .slice(0, 200)
+        .filter((l) => l.trim() !== '')
+        .slice(0, SNIFF_LINES),
+      options.formats ?? FORMATS,
+    );
+  const parser = format
+    ? format.create({ file: name, timeZone, defaultTime: options.defaultTime }, sink)
+    : rejectingParser(name, sink);
+  for (let i = 0; i < lines.length; i++) parser.push(lines[i]!, i + 1);
   parser.end();
   return { records, issues, format: format?.id };
 }

@@ -33,14 +33,28 @@ function createMessageParser(ctx: ParseContext, sink: ParseSink): RecordParser {
     if (lead) {
       const parsed = parseTimestamp(lead[1]!, ctx.timeZone);
       if (parsed === undefined) {
-        sink.reject({ file: ctx.file, line: first, field: 'time', reason: `invalid timestamp "${lead[1]}"`, raw: text, format: 'message' });
+        sink.reject({
+          file: ctx.file,
+          line: first,
+          field: 'time',
+          reason: `invalid timestamp "${lead[1]}"`,
+          raw: text,
+          format: 'message',
+        });
         return;
       }
       time = parsed;
       text = text.slice(lead[0].length);
     }
     if (time === undefined) {
-      sink.reject({ file: ctx.file, line: first, field: 'time', reason: 'message has no timestamp and no default time was given', raw: text, format: 'message' });
+      sink.reject({
+        file: ctx.file,
+        line: first,
+        field: 'time',
+        reason: 'message has no timestamp and no default time was given',
+        raw: text,
+        format: 'message',
+      });
       return;
     }
     sink.record({ format: 'message', position: { file: ctx.file, line: first }, time, message: text });
@@ -53,7 +67,13 @@ function createMessageParser(ctx: ParseContext, sink: ParseSink): RecordParser {
       if (lines.length === 0) first = line;
       size += text.length;
       if (size > MAX_RECORD_CHARS) {
-        sink.reject({ file: ctx.file, line: first, reason: 'message longer than 1 MiB', raw: lines.join('\n').slice(0, 65536), format: 'message' });
+        sink.reject({
+          file: ctx.file,
+          line: first,
+          reason: 'message longer than 1 MiB',
+          raw: lines.join('\n').slice(0, 65536),
+          format: 'message',
+        });
         lines = [];
         size = 0;
         return;

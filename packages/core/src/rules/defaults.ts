@@ -18,6 +18,7 @@ export const RULE_DEFAULTS = {
     ratio: 3,
     min_current: 5,
     min_reference: 5,
+    alert_on_new_keys: false,
   },
   baseline: {
     method: 'median_mad',

@@ -46,7 +46,7 @@ export const flatlineSchema = z
     min_count: z.number().int().min(1).default(D.min_count),
     /** Keys that must always have traffic: a value (one group field) or field → value (several). */
     expected_keys: z.array(z.union([z.string(), z.record(z.string(), z.string())])).default([]),
-    forget_after: duration.default(D.forget_after),
+    forget_after: duration.prefault(D.forget_after),
   })
   .strict()
   .superRefine(checkWindow)

@@ -24,8 +24,8 @@ export const newValueSchema = z
     ...commonShape,
     type: z.literal('new_value'),
     fields: z.array(FieldNameSchema).min(1),
-    lookback: duration.refine((ms) => ms > 0, { error: 'expected a duration longer than 0' }).default(D.lookback),
-    warmup: duration.default(D.warmup),
+    lookback: duration.refine((ms) => ms > 0, { error: 'expected a duration longer than 0' }).prefault(D.lookback),
+    warmup: duration.prefault(D.warmup),
   })
   .strict();
 

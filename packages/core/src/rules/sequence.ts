@@ -27,7 +27,7 @@ export const sequenceStepSchema = z
 /**
  * `sequence`: per key, the steps in order (each `count` times) within `within` from the first event to the
  * last. The detection is at the event completing the last step; matched events are consumed (the sequence
- * starts over), as in EQL sequences.
+ * starts over), as in EQL sequences. `until` ends a partial sequence early.
  */
 export const sequenceSchema = z
   .object({
@@ -35,6 +35,8 @@ export const sequenceSchema = z
     type: z.literal('sequence'),
     within: positiveDuration,
     steps: z.array(sequenceStepSchema).min(2, { error: 'expected at least 2 steps' }),
+    /** An event matching this that does not complete the sequence discards the key's partial sequence (EQL `until`). */
+    until: FilterSchema.optional(),
   })
   .strict();
 
@@ -63,8 +65,9 @@ export function createSequence(cfg: SequenceConfig): RuleRuntime<SequenceState> 
   const render = (d: DetectionDraft): string =>
     `${steps.map((s) => `${s.count} × ${s.name}`).join(' then ')} within ${formatDuration(cfg.within)} for ${describeKey(d.keyFields)}`;
 
-  const inSomeStep = (event: ClassifiedEvent) => steps.some((s) => s.test(event));
-  const accepts = (event: ClassifiedEvent) => inSomeStep(event) && groupOf(common, event) !== undefined;
+  const until = cfg.until === undefined ? undefined : compileFilter(cfg.until);
+  const relevant = (event: ClassifiedEvent) => steps.some((s) => s.test(event)) || (until?.(event) ?? false);
+  const accepts = (event: ClassifiedEvent) => relevant(event) && groupOf(common, event) !== undefined;
 
   /** Greedy earliest match: optimal for "is there such a subsequence"; returns the matched events or undefined. */
   const match = (events: readonly ClassifiedEvent[]): ClassifiedEvent[] | undefined => {
@@ -90,10 +93,11 @@ export function createSequence(cfg: SequenceConfig): RuleRuntime<SequenceState> 
     const kept = (old?.events ?? []).filter((e) => e.time >= event.time - cfg.within);
     const events = [...kept.slice(Math.max(0, kept.length + 1 - SEQUENCE_MAX_EVENTS_PER_KEY)), event];
     const matched = last.test(event) ? match(events) : undefined;
+    const reset = matched !== undefined || (until?.(event) ?? false);
     const { state: keys, evicted } = upsertKey(
       state,
       group.key,
-      () => ({ fields: group.fields, lastSeen: Math.max(old?.lastSeen ?? event.time, event.time), pinned: false, events: matched ? [] : events }),
+      () => ({ fields: group.fields, lastSeen: Math.max(old?.lastSeen ?? event.time, event.time), pinned: false, events: reset ? [] : events }),
       common.maxKeys,
     );
     if (matched === undefined) return { keys, evicted };

@@ -73,6 +73,12 @@ export const spikeSchema = z
     /** Down spikes need a reference of at least this many events. */
     min_reference: z.number().min(0).default(D.min_reference),
     baseline: baselineSchema.optional(),
+    /**
+     * false: each key warms up from its own first event (its first burst is its baseline). true: a key with no
+     * events so far is known to have had none while the rule watched, so its first burst can alert once the rule
+     * itself is warm (error spikes on a host that never had errors).
+     */
+    alert_on_new_keys: z.boolean().default(D.alert_on_new_keys),
   })
   .strict()
   .superRefine(checkWindow)
@@ -90,8 +96,8 @@ export type SpikeConfig = z.output<typeof spikeSchema>;
 
 interface Entry extends KeyedEntry {
   readonly fields: Readonly<Record<string, string>>;
-  /** Start of the bucket of the key's first event: its history begins there (per-key warm-up). */
-  readonly firstSeen: number;
+  /** Where the key's known history begins (warm-up): its first bucket, or the rule's start with alert_on_new_keys. */
+  readonly since: number;
   readonly active: boolean;
   /** Current-window buckets keep samples; older ones are reduced to counts. */
   readonly buckets: readonly CountBucket[];
@@ -158,7 +164,11 @@ export function createSpike(cfg: SpikeConfig): RuleRuntime<SpikeState> {
   /** Oldest bucket any window ending at or after `end` may read. DST shifts seasonal references by up to an hour. */
   const oldestNeeded = (end: number): number => (seasonal ? end - size - k * WEEK - 2 * HOUR : end - size - k * size);
 
-  const since = (entry: Entry, origin: number): number => Math.max(alignUp(origin, step), entry.firstSeen);
+  const since = (entry: Entry, origin: number): number => Math.max(alignUp(origin, step), entry.since);
+
+  /** History start of a key being created: history before an eviction is unknown. */
+  const historyStart = (state: SpikeState, bucket: number): number =>
+    cfg.alert_on_new_keys ? (state.evictedAt === null ? Number.MIN_SAFE_INTEGER : alignUp(state.evictedAt, step)) : bucket;
 
   const judge = (current: number, refs: readonly number[]): { verdict: Verdict; reference: number } => {
     if (baseline === undefined) {
@@ -218,7 +228,8 @@ export function createSpike(cfg: SpikeConfig): RuleRuntime<SpikeState> {
     retain(_key, entry, evaluated) {
       const next = evaluated + step;
       const kept = dropBefore(entry.buckets, oldestNeeded(next));
-      if (kept.length === 0 && !entry.active && !entry.pinned) return undefined;
+      // Nothing left means only zeros: dropping the key loses nothing but its warm-up.
+      if (kept.length === 0 && !entry.active) return undefined;
       const currentFrom = next - size;
       let changed = kept !== entry.buckets;
       const buckets = kept.map((b) => {
@@ -241,8 +252,8 @@ export function createSpike(cfg: SpikeConfig): RuleRuntime<SpikeState> {
       (old) => ({
         fields: group.fields,
         lastSeen: Math.max(old?.lastSeen ?? event.time, event.time),
-        firstSeen: Math.min(old?.firstSeen ?? start, start),
-        pinned: cfg.group_by.length === 0,
+        since: old === undefined ? historyStart(state, start) : cfg.alert_on_new_keys ? old.since : Math.min(old.since, start),
+        pinned: false,
         active: old?.active ?? false,
         buckets: upsertBucket(old?.buckets ?? [], start, (b) => countInto(b, start, event, cfg.sample_size)),
       }),
@@ -272,8 +283,8 @@ export function createSpike(cfg: SpikeConfig): RuleRuntime<SpikeState> {
         return {
           fields: json.strings(o.fields, 'fields'),
           lastSeen: json.numberOrNull(o.lastSeen, 'lastSeen'),
-          firstSeen: json.number(o.firstSeen, 'firstSeen'),
-          pinned: json.boolean(o.pinned, 'pinned'),
+          since: json.number(o.since, 'since'),
+          pinned: false,
           active: json.boolean(o.active, 'active'),
           buckets: countBucketsFromJSON(o.buckets),
         };

@@ -20,10 +20,12 @@ export interface KeyedState<E extends KeyedEntry> {
   readonly keys: PMap<string, E>;
   /** Keys evicted by `max_keys` so far. */
   readonly evicted: number;
+  /** Event time of the last eviction: a key created later may have lost history before it. */
+  readonly evictedAt: number | null;
 }
 
 export function initKeyed<E extends KeyedEntry>(keys: PMap<string, E> = PMap.empty()): KeyedState<E> {
-  return { origin: null, evaluated: null, keys, evicted: 0 };
+  return { origin: null, evaluated: null, keys, evicted: 0, evictedAt: null };
 }
 
 /** Records the first watermark the rule sees: windows ending at or before it are never evaluated. */
@@ -50,7 +52,9 @@ export function upsertKey<E extends KeyedEntry>(
     .sort(([ka, a], [kb, b]) => (a.lastSeen ?? -Infinity) - (b.lastSeen ?? -Infinity) || (ka < kb ? -1 : ka > kb ? 1 : 0))
     .slice(0, Math.max(1, Math.ceil(maxKeys / 10)));
   for (const [k] of victims) keys = keys.delete(k);
-  return { state: { ...state, keys, evicted: state.evicted + victims.length }, evicted: victims.length };
+  const at = keys.get(key)!.lastSeen;
+  const evictedAt = at === null ? state.evictedAt : Math.max(state.evictedAt ?? at, at);
+  return { state: { ...state, keys, evicted: state.evicted + victims.length, evictedAt }, evicted: victims.length };
 }
 
 /** How a rule evaluates one key's windows; the driver below walks the boundaries. */
@@ -102,7 +106,7 @@ export function keyedToJSON<E extends KeyedEntry>(state: KeyedState<E>, entryToJ
     .entries()
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, e]) => [k, entryToJSON(e)]);
-  return { origin: state.origin, evaluated: state.evaluated, evicted: state.evicted, keys };
+  return { origin: state.origin, evaluated: state.evaluated, evicted: state.evicted, evictedAt: state.evictedAt, keys };
 }
 
 export function keyedFromJSON<E extends KeyedEntry>(value: unknown, entryFromJSON: (json: unknown) => E): KeyedState<E> {
@@ -115,6 +119,7 @@ export function keyedFromJSON<E extends KeyedEntry>(value: unknown, entryFromJSO
     origin: json.numberOrNull(o.origin, 'origin'),
     evaluated: json.numberOrNull(o.evaluated, 'evaluated'),
     evicted: json.number(o.evicted, 'evicted'),
+    evictedAt: json.numberOrNull(o.evictedAt, 'evictedAt'),
     keys: PMap.from(keys),
   };
 }

@@ -14,3 +14,12 @@ export function compareEvents(a: ClassifiedEvent, b: ClassifiedEvent): number {
   const jb = JSON.stringify(b);
   return ja === jb ? 0 : ja < jb ? -1 : 1;
 }
+
+/** A copy of a sorted list with `event` inserted in order (after equal events). */
+export function insertSorted(events: readonly ClassifiedEvent[], event: ClassifiedEvent): ClassifiedEvent[] {
+  let i = events.length;
+  while (i > 0 && compareEvents(events[i - 1]!, event) > 0) i--;
+  const out = events.slice();
+  out.splice(i, 0, event);
+  return out;
+}

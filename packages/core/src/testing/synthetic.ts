@@ -23,7 +23,20 @@ const HOUR = 3_600_000;
 const MIN = 60_000;
 const PREFIX = 'NPS Extension for Azure MFA:';
 const SERVERS = ['NPS01.contoso.com', 'NPS02.contoso.com'] as const;
-const USERS = ['jdoe', 'asmith', 'bwayne', 'ckent', 'dprince', 'hjordan', 'pparker', 'tstark', 'nromanoff', 'srogers', 'bbanner', 'wwest'];
+const USERS = [
+  'jdoe',
+  'asmith',
+  'bwayne',
+  'ckent',
+  'dprince',
+  'hjordan',
+  'pparker',
+  'tstark',
+  'nromanoff',
+  'srogers',
+  'bbanner',
+  'wwest',
+];
 
 /** mulberry32: tiny, fast and good enough for reproducible test data. */
 function prng(seed: number): () => number {
@@ -53,7 +66,14 @@ export function syntheticDay(options: SyntheticOptions = {}): NpsRecord[] {
   const perHour = options.perHour ?? 12;
   const out: NpsRecord[] = [];
   let recordId = 5000;
-  const ext = (time: number, host: string, message: string, channel = 'AuthZOptCh', level = 'information', eventId = 1) =>
+  const ext = (
+    time: number,
+    host: string,
+    message: string,
+    channel = 'AuthZOptCh',
+    level = 'information',
+    eventId = 1,
+  ) =>
     out.push({
       format: 'winlogbeat',
       position: { file: 'synthetic', line: 0 },
@@ -68,13 +88,29 @@ export function syntheticDay(options: SyntheticOptions = {}): NpsRecord[] {
     });
   const upn = (u: string) => `${u}@contoso.com`;
   const challenge = (t: number, host: string, user: string) =>
-    ext(t, host, `${PREFIX} CID: ${guid(rand)} : Challenge requested in Authentication Ext for User ${upn(user)} with state ${guid(rand)}`);
-  const accepted = (t: number, host: string, user: string) => ext(t, host, `${PREFIX} CID: ${guid(rand)} : Access Accepted for user ${upn(user)}`);
+    ext(
+      t,
+      host,
+      `${PREFIX} CID: ${guid(rand)} : Challenge requested in Authentication Ext for User ${upn(user)} with state ${guid(rand)}`,
+    );
+  const accepted = (t: number, host: string, user: string) =>
+    ext(t, host, `${PREFIX} CID: ${guid(rand)} : Access Accepted for user ${upn(user)}`);
   const rejected = (t: number, host: string, user: string, code: string, detail: string) =>
-    ext(t, host, `${PREFIX} CID: ${guid(rand)} : Access Rejected for user ${upn(user)} with Azure MFA response: ${code} and message: ${detail}`);
+    ext(
+      t,
+      host,
+      `${PREFIX} CID: ${guid(rand)} : Access Rejected for user ${upn(user)} with Azure MFA response: ${code} and message: ${detail}`,
+    );
   const exception = (t: number, host: string, user: string, code: string, detail: string) => {
     const cid = guid(rand);
-    ext(t, host, `${PREFIX}  CID: ${cid} :Exception in Authentication Ext for User ${upn(user)} :: ErrorCode:: CID :${cid} ${code} Msg:: ${detail}`, 'AuthZAdminCh', 'error', 3);
+    ext(
+      t,
+      host,
+      `${PREFIX}  CID: ${cid} :Exception in Authentication Ext for User ${upn(user)} :: ErrorCode:: CID :${cid} ${code} Msg:: ${detail}`,
+      'AuthZAdminCh',
+      'error',
+      3,
+    );
   };
 
   // Steady traffic: challenge then accept; NPS02 stops at 18:00.
@@ -86,13 +122,21 @@ export function syntheticDay(options: SyntheticOptions = {}): NpsRecord[] {
         const t = day + h * HOUR + Math.floor(rand() * HOUR);
         const user = USERS[Math.floor(rand() * USERS.length)]!;
         challenge(t, host, user);
-        if (rand() < 0.05) rejected(t + 20_000, host, user, 'OathCodeIncorrect', 'Wrong code entered\\OATH Code Incorrect');
+        if (rand() < 0.05)
+          rejected(t + 20_000, host, user, 'OathCodeIncorrect', 'Wrong code entered\\OATH Code Incorrect');
         else accepted(t + 15_000 + Math.floor(rand() * 20_000), host, user);
       }
     }
   }
   // 09:00 OTP brute force: eight wrong codes for one user in six minutes.
-  for (let i = 0; i < 8; i++) rejected(day + 9 * HOUR + i * 45_000, SERVERS[0], 'mallory', 'OathCodeIncorrect', 'Wrong code entered\\OATH Code Incorrect');
+  for (let i = 0; i < 8; i++)
+    rejected(
+      day + 9 * HOUR + i * 45_000,
+      SERVERS[0],
+      'mallory',
+      'OathCodeIncorrect',
+      'Wrong code entered\\OATH Code Incorrect',
+    );
   // 11:00 support-required.
   rejected(day + 11 * HOUR + 7 * MIN, SERVERS[0], 'ckent', 'InternalError', '');
   // 12:30 MFA fatigue: repeated primary rejections and challenges, then an accept.
@@ -164,6 +208,12 @@ export function syntheticDay(options: SyntheticOptions = {}): NpsRecord[] {
     2,
   );
   // 17:30 a response code no catalog knows (fictional).
-  rejected(day + 17 * HOUR + 30 * MIN, SERVERS[0], 'wwest', 'ExampleUnknownCode', 'A response npswatch has never seen.');
+  rejected(
+    day + 17 * HOUR + 30 * MIN,
+    SERVERS[0],
+    'wwest',
+    'ExampleUnknownCode',
+    'A response npswatch has never seen.',
+  );
   return out.sort((a, b) => a.time - b.time || (a.recordId ?? 0) - (b.recordId ?? 0));
 }

@@ -44,9 +44,13 @@ export function parseDuration(text: string, label?: string): number {
     const m = PART.exec(s);
     if (m === null) {
       const rest = s.slice(pos);
-      const reason = /^\d+(?:\.\d+)?$/.test(rest)
-        ? `"${rest}" has no unit (ms, s, m, h, d, w)`
-        : `unexpected "${rest}"; expected a number followed by ms, s, m, h, d or w, e.g. ${EXAMPLES}`;
+      const num = /^\d+(?:\.\d+)?/.exec(rest)?.[0];
+      const reason =
+        num === undefined
+          ? `unexpected "${rest}"; expected a number followed by ms, s, m, h, d or w, e.g. ${EXAMPLES}`
+          : num === rest
+            ? `"${rest}" has no unit (ms, s, m, h, d, w)`
+            : `unknown unit "${rest.slice(num.length)}" (use ms, s, m, h, d or w, e.g. ${EXAMPLES})`;
       throw new DurationError(text, reason, label);
     }
     const unit = m[2] as Unit;

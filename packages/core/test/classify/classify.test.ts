@@ -46,13 +46,26 @@ describe('classify: golden samples', () => {
     const e = classifyFile('raw-messages.txt')[1]!;
     assert.equal(e.correlationId, '1fd39a1a-34b9-47e6-a66a-ed7e47c30e0a');
     assert.equal(e.correlationIdValid, true);
-    const bad = classify(msg('NPS Extension for Azure MFA: CID: 1fd3456a1a-35f9-47e6 : Access Rejected for user u with Azure MFA response: UserNotFound and message: x'));
+    const bad = classify(
+      msg(
+        'NPS Extension for Azure MFA: CID: 1fd3456a1a-35f9-47e6 : Access Rejected for user u with Azure MFA response: UserNotFound and message: x',
+      ),
+    );
     assert.deepEqual([bad.correlationId, bad.correlationIdValid], ['1fd3456a1a-35f9-47e6', false]);
   });
 
   it('the same event reads the same in every Windows format', () => {
     // Splunk classic has whole seconds only.
-    const pick = (e: ReturnType<typeof classify>) => [Math.floor(e.time / 1000), e.host, e.channel, e.eventId, e.code, e.category, e.user?.raw, e.correlationId];
+    const pick = (e: ReturnType<typeof classify>) => [
+      Math.floor(e.time / 1000),
+      e.host,
+      e.channel,
+      e.eventId,
+      e.code,
+      e.category,
+      e.user?.raw,
+      e.correlationId,
+    ];
     const userNotFound = [
       classifyFile('winlogbeat.ndjson')[2]!,
       classifyFile('splunk-wineventlog.txt')[1]!,
@@ -60,7 +73,16 @@ describe('classify: golden samples', () => {
       classifyFile('event.xml')[0]!,
     ].map(pick);
     for (const got of userNotFound) assert.deepEqual(got, userNotFound[0]);
-    assert.deepEqual(userNotFound[0], [Date.UTC(2024, 8, 20, 10, 37, 47) / 1000, 'NPS01.contoso.com', 'AuthZOptCh', 1, 'UserNotFound', 'error', '<USERNAME>', '430ef057-7941-44ff-a0b1-240e7d74cedc']);
+    assert.deepEqual(userNotFound[0], [
+      Date.UTC(2024, 8, 20, 10, 37, 47) / 1000,
+      'NPS01.contoso.com',
+      'AuthZOptCh',
+      1,
+      'UserNotFound',
+      'error',
+      '<USERNAME>',
+      '430ef057-7941-44ff-a0b1-240e7d74cedc',
+    ]);
   });
 
   it('Security 6273 with reason 21 in all four formats carries the RADIUS context', () => {
@@ -75,7 +97,14 @@ describe('classify: golden samples', () => {
       assert.equal(e.outcome, 'failure');
       assert.equal(e.user?.raw, 'CONTOSO\\jdoe');
       assert.deepEqual(
-        [e.radius?.reasonCode, e.radius?.clientIp, e.radius?.nasIdentifier, e.radius?.callingStationId, e.radius?.networkPolicy, e.radius?.authenticationType],
+        [
+          e.radius?.reasonCode,
+          e.radius?.clientIp,
+          e.radius?.nasIdentifier,
+          e.radius?.callingStationId,
+          e.radius?.networkPolicy,
+          e.radius?.authenticationType,
+        ],
         [21, '10.10.1.5', 'VPN-GW01', '203.0.113.77', 'VPN Users', 'PAP'],
         e.format,
       );
@@ -95,7 +124,10 @@ describe('classify: golden samples', () => {
       ],
     );
     const dts = classifyFile('dts.log');
-    assert.deepEqual([dts[2]!.outcome, dts[2]!.radius?.reasonCode, dts[2]!.user?.raw, dts[2]!.host], ['failure', 21, 'CONTOSO\\jdoe', 'NPS01']);
+    assert.deepEqual(
+      [dts[2]!.outcome, dts[2]!.radius?.reasonCode, dts[2]!.user?.raw, dts[2]!.host],
+      ['failure', 21, 'CONTOSO\\jdoe', 'NPS01'],
+    );
     assert.equal(dts[1]!.radius?.class, dts[2]!.radius?.class);
   });
 
@@ -111,7 +143,11 @@ describe('classify: every catalog row', () => {
       if (entry.group !== 'user-errors' && entry.group !== 'non-errors' && entry.group !== 'support-required') continue;
       const messages = entry.messages.length ? entry.messages : [''];
       for (const text of messages) {
-        const e = classify(msg(`NPS Extension for Azure MFA: CID: 430ef057-7941-44ff-a0b1-240e7d74cedc : Access Rejected for user jdoe@contoso.com with Azure MFA response: ${entry.code} and message: ${text}`));
+        const e = classify(
+          msg(
+            `NPS Extension for Azure MFA: CID: 430ef057-7941-44ff-a0b1-240e7d74cedc : Access Rejected for user jdoe@contoso.com with Azure MFA response: ${entry.code} and message: ${text}`,
+          ),
+        );
         assert.equal(e.entryId, entry.id, `${entry.code}: "${text}"`);
         assert.equal(e.category, entry.category);
       }
@@ -119,14 +155,25 @@ describe('classify: every catalog row', () => {
   });
 
   it('classifies an exception line with each admin error code to its entry', () => {
-    for (const entry of catalogEntries().filter((x) => x.group === 'common-errors' && /^[A-Z_]+$/.test(x.code) && !x.code.startsWith('ACCESS'))) {
-      const e = classify(msg(`NPS Extension for Azure MFA:  CID: 341b704d-03f1-4ba6-ae92-eb19ae2f2bf3 :Exception in Authentication Ext for User u :: ErrorCode:: CID :341b704d-03f1-4ba6-ae92-eb19ae2f2bf3 ${entry.code} Msg:: ${entry.messages[0] ?? 'x'}`));
+    for (const entry of catalogEntries().filter(
+      (x) => x.group === 'common-errors' && /^[A-Z_]+$/.test(x.code) && !x.code.startsWith('ACCESS'),
+    )) {
+      const e = classify(
+        msg(
+          `NPS Extension for Azure MFA:  CID: 341b704d-03f1-4ba6-ae92-eb19ae2f2bf3 :Exception in Authentication Ext for User u :: ErrorCode:: CID :341b704d-03f1-4ba6-ae92-eb19ae2f2bf3 ${entry.code} Msg:: ${entry.messages[0] ?? 'x'}`,
+        ),
+      );
       assert.equal(e.entryId, entry.id, entry.code);
     }
   });
 
   it('tells the two meanings of OathCodePinIncorrect apart by the message', () => {
-    const line = (m: string) => classify(msg(`NPS Extension for Azure MFA: CID: x : Access Rejected for user u with Azure MFA response: OathCodePinIncorrect and message: ${m}`));
+    const line = (m: string) =>
+      classify(
+        msg(
+          `NPS Extension for Azure MFA: CID: x : Access Rejected for user u with Azure MFA response: OathCodePinIncorrect and message: ${m}`,
+        ),
+      );
     assert.equal(line('Wrong code and pin entered.').entryId, 'OathCodePinIncorrect.user');
     assert.equal(line('').entryId, 'OathCodePinIncorrect.support');
     assert.equal(line('').category, 'support-required');
@@ -138,24 +185,35 @@ describe('classify: every catalog row', () => {
   });
 
   it('keeps an unknown code as logged, category unknown', () => {
-    const e = classify(msg('NPS Extension for Azure MFA: CID: x : Access Rejected for user u with Azure MFA response: BrandNewCode and message: hi'));
+    const e = classify(
+      msg(
+        'NPS Extension for Azure MFA: CID: x : Access Rejected for user u with Azure MFA response: BrandNewCode and message: hi',
+      ),
+    );
     assert.deepEqual([e.code, e.category, e.entryId, e.outcome], ['BrandNewCode', 'unknown', undefined, 'failure']);
     assert.equal(toEcs(e).error, undefined);
     assert.equal((toEcs(e).npswatch as Record<string, unknown>).code, 'BrandNewCode');
   });
 
   it('uses channel and provider spellings from every source', () => {
-    for (const channel of ['AuthZOptCh', 'AuthZAdminCh', 'AuthNOptCh']) assert.equal(recordKind(msg('x', { channel })), 'extension');
+    for (const channel of ['AuthZOptCh', 'AuthZAdminCh', 'AuthNOptCh'])
+      assert.equal(recordKind(msg('x', { channel })), 'extension');
     assert.equal(recordKind(msg('x', { provider: 'Microsoft-AzureMFA-AuthZ' })), 'extension');
   });
 });
 
 describe('toEcs', () => {
   it('writes every path FIELD_GETTERS reads, with the same value', () => {
-    const events = [...classifyFile('winlogbeat.ndjson'), ...classifyFile('raw-messages.txt'), ...classifyFile('dts.log')];
+    const events = [
+      ...classifyFile('winlogbeat.ndjson'),
+      ...classifyFile('raw-messages.txt'),
+      ...classifyFile('dts.log'),
+    ];
     const get = (doc: Record<string, unknown>, path: string): unknown => {
       if (path in doc) return doc[path];
-      return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), doc);
+      return path
+        .split('.')
+        .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), doc);
     };
     for (const e of events) {
       const doc = toEcs(e, { explain: false });
@@ -176,10 +234,15 @@ describe('toEcs', () => {
 
   it('classify never throws on arbitrary messages and records', () => {
     fc.assert(
-      fc.property(fc.string(), fc.option(fc.constantFrom('AuthZOptCh', 'Security', 'System')), fc.option(fc.integer({ min: 0, max: 7000 })), (message, channel, eventId) => {
-        const e = classify(msg(message, { channel: channel ?? undefined, eventId: eventId ?? undefined }));
-        JSON.stringify(toEcs(e));
-      }),
+      fc.property(
+        fc.string(),
+        fc.option(fc.constantFrom('AuthZOptCh', 'Security', 'System')),
+        fc.option(fc.integer({ min: 0, max: 7000 })),
+        (message, channel, eventId) => {
+          const e = classify(msg(message, { channel: channel ?? undefined, eventId: eventId ?? undefined }));
+          JSON.stringify(toEcs(e));
+        },
+      ),
     );
   });
 });

@@ -30,10 +30,14 @@ describe('parseMessage on the verbatim captures (R01–R13)', () => {
 
   it('R03: context :: ErrorCode:: CODE Msg:: text', () => {
     const m = parseMessage(raw[2]!);
-    assert.deepEqual([m.shape, m.code, m.detail], ['error-code', 'REGISTRY_CONFIG_ERROR', 'Neither registry entry not default value found for key: IP_WHITELIST']);
+    assert.deepEqual(
+      [m.shape, m.code, m.detail],
+      ['error-code', 'REGISTRY_CONFIG_ERROR', 'Neither registry entry not default value found for key: IP_WHITELIST'],
+    );
   });
 
-  it('R04: the "This is not an error" NAS attribute note', () => assert.equal(parseMessage(raw[3]!).shape, 'not-an-error'));
+  it('R04: the "This is not an error" NAS attribute note', () =>
+    assert.equal(parseMessage(raw[3]!).shape, 'not-an-error'));
 
   it('R05: a warning token', () => {
     const m = parseMessage(raw[4]!);
@@ -56,7 +60,10 @@ describe('parseMessage on the verbatim captures (R01–R13)', () => {
 
   it('R09, R10: challenge lines with and without CID and state', () => {
     const a = parseMessage(raw[8]!);
-    assert.deepEqual([a.shape, a.user, a.challengeState], ['challenge', '******@domain.com', '300c9d6c-7734-4165-83d3-212e73aee286']);
+    assert.deepEqual(
+      [a.shape, a.user, a.challengeState],
+      ['challenge', '******@domain.com', '300c9d6c-7734-4165-83d3-212e73aee286'],
+    );
     const b = parseMessage(raw[9]!);
     assert.deepEqual([b.shape, b.user, b.correlationId], ['challenge', 'npstesting_ap', undefined]);
   });
@@ -77,27 +84,55 @@ describe('parseMessage tolerance', () => {
   });
 
   it('accepts "CID: x :Exception" and "CID: x : Access" spacing and a double space after the prefix', () => {
-    assert.equal(parseMessage('NPS Extension for Azure MFA:  CID: abc :Access Rejected for user u with Azure MFA response: InvalidSession and message: x').code, 'InvalidSession');
+    assert.equal(
+      parseMessage(
+        'NPS Extension for Azure MFA:  CID: abc :Access Rejected for user u with Azure MFA response: InvalidSession and message: x',
+      ).code,
+      'InvalidSession',
+    );
   });
 
   it('reads an accepted line (wording inferred) with or without a response', () => {
     assert.deepEqual(
-      [parseMessage('NPS Extension for Azure MFA: CID: 1 : Access Accepted for user jdoe@contoso.com').shape, parseMessage('NPS Extension for Azure MFA: CID: 1 : Access Accepted for user jdoe@contoso.com').user],
+      [
+        parseMessage('NPS Extension for Azure MFA: CID: 1 : Access Accepted for user jdoe@contoso.com').shape,
+        parseMessage('NPS Extension for Azure MFA: CID: 1 : Access Accepted for user jdoe@contoso.com').user,
+      ],
       ['accepted', 'jdoe@contoso.com'],
     );
   });
 
   it('finds a code in text it does not otherwise understand', () => {
-    const m = parseMessage('NPS Extension for Azure MFA: something new happened ErrorCode:: SOME_NEW_ERROR while doing it');
+    const m = parseMessage(
+      'NPS Extension for Azure MFA: something new happened ErrorCode:: SOME_NEW_ERROR while doing it',
+    );
     assert.deepEqual([m.shape, m.code], ['free-text', 'SOME_NEW_ERROR']);
   });
 
   it('never throws, on any text', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => void parseMessage(s)));
     fc.assert(
-      fc.property(fc.array(fc.constantFrom('NPS Extension for Azure MFA:', ' CID: ', ' :', '::', 'ErrorCode::', 'Msg::', 'Access Rejected for user', ' with Azure MFA response: ', 'x', '\n', ' '), { maxLength: 30 }), (parts) => {
-        parseMessage(parts.join(''));
-      }),
+      fc.property(
+        fc.array(
+          fc.constantFrom(
+            'NPS Extension for Azure MFA:',
+            ' CID: ',
+            ' :',
+            '::',
+            'ErrorCode::',
+            'Msg::',
+            'Access Rejected for user',
+            ' with Azure MFA response: ',
+            'x',
+            '\n',
+            ' ',
+          ),
+          { maxLength: 30 },
+        ),
+        (parts) => {
+          parseMessage(parts.join(''));
+        },
+      ),
     );
   });
 
@@ -107,7 +142,9 @@ describe('parseMessage tolerance', () => {
     const detail = fc.string({ maxLength: 200 }).map((s) => s.trim());
     fc.assert(
       fc.property(fc.uuid(), user, code, detail, (cid, u, c, d) => {
-        const m = parseMessage(`NPS Extension for Azure MFA: CID: ${cid} : Access Rejected for user ${u} with Azure MFA response: ${c} and message: ${d}`);
+        const m = parseMessage(
+          `NPS Extension for Azure MFA: CID: ${cid} : Access Rejected for user ${u} with Azure MFA response: ${c} and message: ${d}`,
+        );
         assert.deepEqual([m.shape, m.correlationId, m.user, m.code, m.detail ?? ''], ['rejected', cid, u, c, d]);
       }),
     );
@@ -117,8 +154,13 @@ describe('parseMessage tolerance', () => {
     const code = fc.stringMatching(/^[A-Z][A-Z0-9]*(_[A-Z0-9]+){1,4}$/);
     fc.assert(
       fc.property(fc.uuid(), fc.stringMatching(/^[a-z][a-z0-9.]{0,20}$/), code, (cid, u, c) => {
-        const m = parseMessage(`NPS Extension for Azure MFA:  CID: ${cid} :Exception in Authentication Ext for User ${u} :: ErrorCode:: CID :${cid} ${c} Msg:: text here`);
-        assert.deepEqual([m.shape, m.user, m.code, m.innerCorrelationId, m.detail], ['exception', u, c, cid, 'text here']);
+        const m = parseMessage(
+          `NPS Extension for Azure MFA:  CID: ${cid} :Exception in Authentication Ext for User ${u} :: ErrorCode:: CID :${cid} ${c} Msg:: text here`,
+        );
+        assert.deepEqual(
+          [m.shape, m.user, m.code, m.innerCorrelationId, m.detail],
+          ['exception', u, c, cid, 'text here'],
+        );
       }),
     );
   });

@@ -1,8 +1,8 @@
 import type { Severity } from '../../src/catalog/types.js';
 import type { ClassifiedEvent } from '../../src/classify/types.js';
 import { NotifyEngine } from '../../src/notify/engine.js';
-import { type NotifyOptionsInput, type NotifyPolicies, compileNotifyPolicies } from '../../src/notify/options.js';
 import type { NotifyGlobalInput } from '../../src/notify/options.js';
+import { compileNotifyPolicies, type NotifyOptionsInput, type NotifyPolicies } from '../../src/notify/options.js';
 import { notifyStep } from '../../src/notify/policy.js';
 import { emptyNotifyState, type NotifyState } from '../../src/notify/state.js';
 import type { NotifyAlert, NotifyInput, Suppression } from '../../src/notify/types.js';
@@ -70,7 +70,8 @@ export function settle(inputs: readonly NotifyInput[]): NotifyInput[] {
   inputs.forEach((input, i) => {
     out.push(input);
     const next = inputs[i + 1];
-    if (input.type === 'detection' && (next === undefined || timeOf(next) > timeOf(input))) out.push(tick(timeOf(input)));
+    if (input.type === 'detection' && (next === undefined || timeOf(next) > timeOf(input)))
+      out.push(tick(timeOf(input)));
   });
   return out;
 }
@@ -82,7 +83,11 @@ export interface RunResult {
 }
 
 /** Runs inputs through the pure step function, one at a time. */
-export function run(p: NotifyPolicies, inputs: readonly NotifyInput[], state: NotifyState = emptyNotifyState()): RunResult {
+export function run(
+  p: NotifyPolicies,
+  inputs: readonly NotifyInput[],
+  state: NotifyState = emptyNotifyState(),
+): RunResult {
   const out: NotifyAlert[] = [];
   const suppressed: Suppression[] = [];
   let s = state;

@@ -1,22 +1,28 @@
 import assert from 'node:assert/strict';
 import { fingerprint } from '../../src/notify/match.js';
+import type { NotifyPolicies } from '../../src/notify/options.js';
 import { notifyDrain, notifyStep } from '../../src/notify/policy.js';
+import type { NotifyState } from '../../src/notify/state.js';
 import { emptyNotifyState } from '../../src/notify/state.js';
+import type { NotifyInput } from '../../src/notify/types.js';
 import { at, brief, d, det, HOUR, policies, reasons, run, SEC, settle, T0, tick } from './helpers.js';
+
+/** Runs the inputs with the watermark tick a rule engine sends after each evaluation. */
+const go = (p: NotifyPolicies, inputs: readonly NotifyInput[], state?: NotifyState) => run(p, settle(inputs), state);
 
 describe('notify policy', () => {
   describe('for (pending period)', () => {
     const p = policies({ r: { for: '10m' } });
 
     it('sends nothing when the condition clears before `for` has elapsed', () => {
-      const r = run(p, [d(det(at(0))), d(det(at(5))), d(det(at(9), { active: false })), tick(at(60))]);
+      const r = go(p, [d(det(at(0))), d(det(at(5))), d(det(at(9), { active: false })), tick(at(60))]);
       assert.deepEqual(r.out, []);
       assert.deepEqual(reasons(r.suppressed), ['pending@0', 'pending@5']);
       assert.deepEqual(r.state.instances, {}, 'a cleared pending alert is forgotten');
     });
 
     it('restarts the pending period after a flicker', () => {
-      const r = run(p, [
+      const r = go(p, [
         d(det(at(0))),
         d(det(at(5))),
         d(det(at(8), { active: false })),
@@ -28,7 +34,7 @@ describe('notify policy', () => {
     });
 
     it('fires once, at the first evaluation `for` after the condition started', () => {
-      const r = run(p, [d(det(at(0))), d(det(at(5))), d(det(at(10))), d(det(at(15))), tick(at(30))]);
+      const r = go(p, [d(det(at(0))), d(det(at(5))), d(det(at(10))), d(det(at(15))), tick(at(30))]);
       assert.deepEqual(brief(r.out), ['r firing@10']);
       const [alert] = r.out;
       assert.equal(alert?.startsAt, at(10));
@@ -38,14 +44,14 @@ describe('notify policy', () => {
     });
 
     it('fires at once without `for`', () => {
-      const r = run(policies(), [d(det(at(3)))]);
+      const r = go(policies(), [d(det(at(3)))]);
       assert.deepEqual(brief(r.out), ['r firing@3']);
     });
   });
 
   describe('resolve', () => {
     it('sends one resolved notification, with endsAt the time the condition cleared', () => {
-      const r = run(policies(), [
+      const r = go(policies(), [
         d(det(at(0))),
         d(det(at(10))),
         d(det(at(20), { active: false })),
@@ -62,20 +68,24 @@ describe('notify policy', () => {
     });
 
     it('sends no resolved notification with resolve: false', () => {
-      const r = run(policies({ r: { resolve: false } }), [d(det(at(0))), d(det(at(10), { active: false })), tick(at(60))]);
+      const r = go(policies({ r: { resolve: false } }), [
+        d(det(at(0))),
+        d(det(at(10), { active: false })),
+        tick(at(60)),
+      ]);
       assert.deepEqual(brief(r.out), ['r firing@0']);
       assert.deepEqual(r.state.groups, {});
     });
 
     it('never sends a resolution for an alert it did not send', () => {
       const p = policies({ r: { group_by: [], group_wait: '5m' } });
-      const r = run(p, [d(det(at(0))), d(det(at(2), { active: false })), tick(at(30))]);
+      const r = go(p, [d(det(at(0))), d(det(at(2), { active: false })), tick(at(30))]);
       assert.deepEqual(r.out, []);
     });
 
     it('keep_firing_for holds the alert through a short gap and resolves after it', () => {
       const p = policies({ r: { keep_firing_for: '15m' } });
-      const r = run(p, [
+      const r = go(p, [
         d(det(at(0))),
         d(det(at(10), { active: false })),
         d(det(at(20))), // back within 15m: never resolved
@@ -94,7 +104,7 @@ describe('notify policy', () => {
       const inputs = [];
       for (let k = 1; k <= 10; k++) inputs.push(d(det(at(10 * k))));
       inputs.push(d(det(at(110), { active: false })));
-      const r = run(p, inputs);
+      const r = go(p, inputs);
       assert.deepEqual(brief(r.out), ['r firing@10', 'r firing@70', 'r resolved@110']);
       assert.deepEqual(
         r.out.map((a) => a.count),
@@ -108,13 +118,13 @@ describe('notify policy', () => {
     it('defaults to 4h', () => {
       const inputs = [];
       for (let k = 0; k <= 50; k++) inputs.push(d(det(at(10 * k))));
-      const r = run(policies(), inputs);
+      const r = go(policies(), inputs);
       assert.deepEqual(brief(r.out), ['r firing@0', 'r firing@240', 'r firing@480']);
     });
 
     it('repeats on ticks too, when the rule evaluates rarely', () => {
       const p = policies({ r: { repeat_interval: '30m', group_interval: '10m' } });
-      const r = run(p, [d(det(at(0))), tick(at(29)), tick(at(30)), tick(at(95))]);
+      const r = go(p, [d(det(at(0))), tick(at(29)), tick(at(30)), tick(at(95))]);
       assert.deepEqual(brief(r.out), ['r firing@0', 'r firing@30', 'r firing@60', 'r firing@90']);
     });
   });
@@ -124,7 +134,7 @@ describe('notify policy', () => {
     const user = (u: string, host = 'nps1') => ({ ruleId: 'otp', keyFields: { 'host.name': host, 'user.name': u } });
 
     it('sends one notification with count 3 for 3 users within group_wait', () => {
-      const r = run(p, [
+      const r = go(p, [
         d(det(T0, user('alice'))),
         d(det(T0 + 5 * SEC, user('bob'))),
         d(det(T0 + 10 * SEC, user('carol'))),
@@ -132,7 +142,7 @@ describe('notify policy', () => {
         tick(T0 + 29 * SEC),
       ]);
       assert.deepEqual(r.out, [], 'nothing before group_wait');
-      const r2 = run(p, [tick(T0 + 45 * SEC)], r.state);
+      const r2 = go(p, [tick(T0 + 45 * SEC)], r.state);
       assert.equal(r2.out.length, 2);
       const [nps1, nps2] = r2.out;
       assert.equal(nps1?.key, 'nps1');
@@ -147,7 +157,7 @@ describe('notify policy', () => {
     });
 
     it('adds a new member at the next group_interval, not at once', () => {
-      const r = run(p, [
+      const r = go(p, [
         d(det(T0, user('alice'))),
         tick(T0 + 30 * SEC),
         d(det(at(1), user('bob'))),
@@ -159,7 +169,7 @@ describe('notify policy', () => {
     });
 
     it('resolves the group only when its last member resolves', () => {
-      const r = run(p, [
+      const r = go(p, [
         d(det(T0, user('alice'))),
         d(det(T0, user('bob'))),
         tick(T0 + 30 * SEC),
@@ -173,7 +183,7 @@ describe('notify policy', () => {
     });
 
     it('group_by [] puts every alert of the rule in one group', () => {
-      const r = run(policies({ otp: { group_by: [], group_wait: '1m' } }), [
+      const r = go(policies({ otp: { group_by: [], group_wait: '1m' } }), [
         d(det(T0, user('alice', 'a'))),
         d(det(T0, user('bob', 'b'))),
         tick(at(1)),
@@ -195,7 +205,7 @@ describe('notify policy', () => {
           outcome: 'failure',
           code,
         }) as const;
-      const r = run(p, [
+      const r = go(p, [
         d(det(T0, { ...user('alice'), codes: ['A', 'B'], sample: [ev(T0 - 2, 'A'), ev(T0 - 1, 'B')] })),
         d(det(T0, { ...user('bob'), codes: ['B'], sample: [ev(T0 - 3, 'B')], severity: 'high' })),
         tick(at(1)),
@@ -223,7 +233,7 @@ describe('notify policy', () => {
     it('keeps and counts a silenced alert, sends the others, and sends it once the silence ends', () => {
       const inputs = [];
       for (let m = 10; m <= 80; m += 10) inputs.push(u('alice', at(m)), u('bob', at(m)));
-      const r = run(p, inputs);
+      const r = go(p, inputs);
       assert.deepEqual(brief(r.out), ['r[bob] firing@10', 'r[alice] firing@60']);
       assert.deepEqual(
         r.suppressed.filter((s) => s.reason === 'silenced').map((s) => s.fingerprint),
@@ -236,7 +246,7 @@ describe('notify policy', () => {
 
     it('does not silence before starts_at', () => {
       const early = policies({}, { silences: [{ ...silence, starts_at: new Date(at(30)).toISOString() }] });
-      const r = run(early, [u('alice', at(10)), u('alice', at(20))]);
+      const r = go(early, [u('alice', at(10)), u('alice', at(20))]);
       assert.deepEqual(brief(r.out), ['r[alice] firing@10']);
     });
 
@@ -250,7 +260,7 @@ describe('notify policy', () => {
           ],
         },
       );
-      const r = run(bySeverity, [
+      const r = go(bySeverity, [
         d(det(at(10), { keyFields: { 'user.name': 'x' }, severity: 'low' })),
         d(det(at(10), { keyFields: { 'user.name': 'y' }, severity: 'high' })),
       ]);
@@ -260,7 +270,7 @@ describe('notify policy', () => {
 
     it('still sends the resolution of an alert notified before the silence', () => {
       const later = policies({}, { silences: [{ ...silence, starts_at: new Date(at(15)).toISOString() }] });
-      const r = run(later, [u('alice', at(10)), u('alice', at(20)), u('alice', at(30), false)]);
+      const r = go(later, [u('alice', at(10)), u('alice', at(20)), u('alice', at(30), false)]);
       assert.deepEqual(brief(r.out), ['r[alice] firing@10', 'r[alice] resolved@30']);
     });
   });
@@ -269,9 +279,7 @@ describe('notify policy', () => {
     const p = policies(
       { otp: {}, 'server-silent': {} },
       {
-        inhibit_rules: [
-          { source: { ruleId: 'server-silent' }, target: { ruleId: 'otp' }, equal: ['host.name'] },
-        ],
+        inhibit_rules: [{ source: { ruleId: 'server-silent' }, target: { ruleId: 'otp' }, equal: ['host.name'] }],
       },
     );
     const silent = (time: number, host: string, active = true) =>
@@ -280,7 +288,7 @@ describe('notify policy', () => {
       d(det(time, { ruleId: 'otp', keyFields: { 'host.name': host, 'user.name': user } }));
 
     it('mutes per-user alerts of the silent host only, and stops after the host alert resolves', () => {
-      const r = run(p, [
+      const r = go(p, [
         silent(at(0), 'X'),
         otp(at(1), 'alice', 'X'),
         otp(at(1), 'bob', 'Y'),
@@ -301,10 +309,7 @@ describe('notify policy', () => {
     });
 
     it('does not inhibit when the source does not name the field', () => {
-      const r = run(p, [
-        d(det(at(0), { ruleId: 'server-silent', keyFields: {} })),
-        otp(at(1), 'alice', 'X'),
-      ]);
+      const r = go(p, [d(det(at(0), { ruleId: 'server-silent', keyFields: {} })), otp(at(1), 'alice', 'X')]);
       assert.deepEqual(brief(r.out), ['server-silent firing@0', 'otp[X|alice] firing@1']);
     });
   });
@@ -318,7 +323,7 @@ describe('notify policy', () => {
 
     it('holds a flapping alert firing, says so, and resolves once stable for the window', () => {
       const p = policies({ r: { flap: { window: '1h', max_changes: 3 } } });
-      const r = run(p, [...toggles(90), tick(at(149)), tick(at(150)), tick(at(200))]);
+      const r = go(p, [...toggles(90), tick(at(149)), tick(at(150)), tick(at(200))]);
       assert.deepEqual(brief(r.out), ['r firing@0', 'r resolved@10', 'r firing@20', 'r firing@30', 'r resolved@150']);
       assert.deepEqual(
         r.out.map((a) => a.flapping),
@@ -331,7 +336,7 @@ describe('notify policy', () => {
     });
 
     it('without flap damping every change is sent', () => {
-      const r = run(policies(), toggles(90));
+      const r = go(policies(), toggles(90));
       assert.equal(r.out.length, 10);
     });
 
@@ -339,8 +344,15 @@ describe('notify policy', () => {
       const p = policies({ r: { flap: { window: '1h', max_changes: 3 }, repeat_interval: '1h' } });
       const inputs = [...toggles(40)];
       for (let m = 50; m <= 200; m += 10) inputs.push(d(det(at(m))));
-      const r = run(p, inputs);
-      assert.deepEqual(brief(r.out), ['r firing@0', 'r resolved@10', 'r firing@20', 'r firing@30', 'r firing@90', 'r firing@150']);
+      const r = go(p, inputs);
+      assert.deepEqual(brief(r.out), [
+        'r firing@0',
+        'r resolved@10',
+        'r firing@20',
+        'r firing@30',
+        'r firing@90',
+        'r firing@150',
+      ]);
       assert.deepEqual(
         r.out.map((a) => a.flapping),
         [false, false, false, true, true, false],
@@ -359,13 +371,13 @@ describe('notify policy', () => {
     });
 
     it('uses policy defaults for rules it does not know', () => {
-      const r = run(policies({ other: { for: '1h' } }), [d(det(at(0), { ruleId: 'unknown' }))]);
+      const r = go(policies({ other: { for: '1h' } }), [d(det(at(0), { ruleId: 'unknown' }))]);
       assert.deepEqual(brief(r.out), ['unknown firing@0']);
     });
 
     it('drains group buffers at the time they were due', () => {
       const p = policies({ r: { group_by: [], group_wait: '10m' } });
-      const r = run(p, [d(det(at(0)))]);
+      const r = go(p, [d(det(at(0)))]);
       assert.deepEqual(r.out, []);
       const drained = notifyDrain(r.state, p);
       assert.deepEqual(brief(drained.out), ['r firing@10']);
@@ -377,7 +389,7 @@ describe('notify policy', () => {
 
     it('runs a long quiet gap without stepping through every group_interval', () => {
       const p = policies({ r: { repeat_interval: '1d', group_interval: '1s' } });
-      const r = run(p, [d(det(at(0))), tick(T0 + 365 * 24 * HOUR)]);
+      const r = go(p, [d(det(at(0))), tick(T0 + 365 * 24 * HOUR)]);
       assert.equal(r.out.length, 366);
       assert.equal(r.out.at(-1)?.time, T0 + 365 * 24 * HOUR);
       assert.ok(r.out.every((a, i) => a.time === T0 + i * 24 * HOUR));

@@ -78,7 +78,10 @@ export function detectionsOf(steps: readonly Step[]): { inputs: NotifyInput[]; t
 }
 
 /** Inserts watermark ticks: each lands after all detections at or before its time and before any later one. */
-export function withTicks(inputs: readonly NotifyInput[], ticks: readonly (readonly [number, number])[]): NotifyInput[] {
+export function withTicks(
+  inputs: readonly NotifyInput[],
+  ticks: readonly (readonly [number, number])[],
+): NotifyInput[] {
   const out = [...inputs];
   // Walk from the end so earlier insert positions stay valid.
   const sorted = [...ticks].sort((a, b) => b[0] - a[0]);

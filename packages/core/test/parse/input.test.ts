@@ -35,7 +35,8 @@ function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
   return out;
 }
 
-const MSG = 'NPS Extension for Azure MFA: CID: 32e83cbf-484d-49aa-9adb-71528f5eb94d : Challenge requested in Authentication Ext for User ******@domain.com with state 300c9d6c-7734-4165-83d3-212e73aee286';
+const MSG =
+  'NPS Extension for Azure MFA: CID: 32e83cbf-484d-49aa-9adb-71528f5eb94d : Challenge requested in Authentication Ext for User ******@domain.com with state 300c9d6c-7734-4165-83d3-212e73aee286';
 
 describe('readBatches: bytes to records', () => {
   it('detects each bundled sample file as its format', async () => {
@@ -81,7 +82,12 @@ describe('readBatches: bytes to records', () => {
   });
 
   it('gives the same records however the bytes are chunked (UTF-8 and UTF-16 split mid-character)', async () => {
-    const utf8 = Buffer.concat([sample('winlogbeat.ndjson'), Buffer.from(`{"@timestamp":"2024-09-20T10:00:00Z","message":"${MSG} ü€😀","winlog":{"channel":"AuthZOptCh","event_id":"1"}}\n`)]);
+    const utf8 = Buffer.concat([
+      sample('winlogbeat.ndjson'),
+      Buffer.from(
+        `{"@timestamp":"2024-09-20T10:00:00Z","message":"${MSG} ü€😀","winlog":{"channel":"AuthZOptCh","event_id":"1"}}\n`,
+      ),
+    ]);
     const utf16 = Buffer.from(`\uFEFF${MSG} ü€😀\r\n\r\n${MSG}\r\n`, 'utf16le');
     const whole8 = await readAll([utf8]);
     const whole16 = await readAll([utf16], { defaultTime: 0 });
@@ -96,7 +102,10 @@ describe('readBatches: bytes to records', () => {
 
   it('rejects a line longer than the limit, naming its line, and reads on', async () => {
     const text = `${MSG}\n\nNPS Extension for Azure MFA: ${'x'.repeat(5000)}\n\n${MSG}\n`;
-    const { records, issues } = await readAll(split(Buffer.from(text), [100, 2000, 4000]), { defaultTime: 0, maxLineBytes: 1000 });
+    const { records, issues } = await readAll(split(Buffer.from(text), [100, 2000, 4000]), {
+      defaultTime: 0,
+      maxLineBytes: 1000,
+    });
     assert.equal(records.length, 2);
     assert.equal(issues.length, 1);
     assert.equal(issues[0]!.line, 3);
@@ -120,14 +129,21 @@ describe('readBatches: bytes to records', () => {
   });
 
   it('honours a forced format and an empty input', async () => {
-    const forced = await readAll([Buffer.from(`${MSG}\n`)], { format: 'message', formats: [MESSAGE_FORMAT], defaultTime: 5 });
+    const forced = await readAll([Buffer.from(`${MSG}\n`)], {
+      format: 'message',
+      formats: [MESSAGE_FORMAT],
+      defaultTime: 5,
+    });
     assert.equal(forced.records[0]!.time, 5);
     const empty = await readAll([]);
     assert.deepEqual([empty.records, empty.issues], [[], []]);
   });
 
   it('rejects an unknown time zone before reading', async () => {
-    await assert.rejects(readAll([Buffer.from(MSG)], { timeZone: 'Mars/Olympus' }), /unknown time zone "Mars\/Olympus"/);
+    await assert.rejects(
+      readAll([Buffer.from(MSG)], { timeZone: 'Mars/Olympus' }),
+      /unknown time zone "Mars\/Olympus"/,
+    );
   });
 
   it('parseText agrees with readBatches', async () => {

@@ -1,0 +1,239 @@
+import type { ClassifiedEvent } from '../classify/types.js';
+import { RULE_DEFAULTS } from '../rules/defaults.js';
+import { compareDetections, type RuleRuntime } from '../rules/rule.js';
+import { compileRule, type RuleConfig } from '../rules/schema.js';
+import type { Detection } from '../rules/types.js';
+import { parseDuration } from '../time/duration.js';
+import { type EngineInput, isTick } from './input.js';
+import { json } from './json.js';
+
+export interface EngineOptions {
+  /** Allowed lateness in ms for rules without their own `allowed_lateness` (default 1m). */
+  readonly allowedLateness?: number;
+}
+
+/** Counters, per step (in EngineStep) and running totals (in EngineState). */
+export interface EngineCounts {
+  readonly events: number;
+  readonly ticks: number;
+  /** Events too old for at least one rule that would have used them (see `late`). */
+  readonly late: number;
+  /** Keys evicted by `max_keys`. */
+  readonly evicted: number;
+  readonly detections: number;
+}
+
+/**
+ * The engine's state: a plain value. Rule states may hold persistent maps, so persist it with `toJSON` and
+ * restore it with `fromJSON`, never with JSON.stringify directly.
+ */
+export interface EngineState {
+  /** Newest event (or plain tick) time seen. */
+  readonly maxTime: number | null;
+  /** Newest final-tick time: every watermark is at least this. */
+  readonly floor: number | null;
+  readonly totals: EngineCounts;
+  readonly rules: Readonly<Record<string, unknown>>;
+}
+
+export interface EngineStep {
+  readonly state: EngineState;
+  /** Detections of this step, sorted by (time, ruleId, key). */
+  readonly out: readonly Detection[];
+  /** Events older than the watermark of a rule they matched: not applied there; dead-letter or count them. */
+  readonly late: readonly ClassifiedEvent[];
+  readonly counts: EngineCounts;
+}
+
+/** A saved engine state: versioned, with each rule's fingerprint so a changed rule starts fresh instead of misreading. */
+export interface EngineStateJSON {
+  readonly version: 1;
+  readonly maxTime: number | null;
+  readonly floor: number | null;
+  readonly totals: EngineCounts;
+  readonly rules: Readonly<Record<string, { readonly fingerprint: string; readonly state: unknown }>>;
+}
+
+export interface Engine {
+  /** The compiled, enabled rules, in configuration order. */
+  readonly rules: readonly RuleRuntime<unknown>[];
+  init(): EngineState;
+  /** One input → the next state and what it produced. Pure: the given state is never modified. */
+  step(state: EngineState, input: EngineInput): EngineStep;
+  /** Folds `step` over inputs; outputs are concatenated in input order (so chunking never changes them). */
+  run(state: EngineState, inputs: Iterable<EngineInput>): EngineStep;
+  /** Each rule's current watermark (null before any input). */
+  watermarks(state: EngineState): Record<string, number | null>;
+  /** Keys or stored values held per rule (bounded-memory checks, telemetry). */
+  sizes(state: EngineState): Record<string, number>;
+  toJSON(state: EngineState): EngineStateJSON;
+  /**
+   * Restores a saved state. Rules whose options changed (fingerprint), that are new, or whose saved state is
+   * unreadable start fresh and are listed in `reset`; saved rules no longer configured are dropped.
+   */
+  fromJSON(value: unknown): { readonly state: EngineState; readonly reset: readonly string[] };
+}
+
+const ZERO: EngineCounts = Object.freeze({ events: 0, ticks: 0, late: 0, evicted: 0, detections: 0 });
+
+const addCounts = (a: EngineCounts, b: EngineCounts): EngineCounts => ({
+  events: a.events + b.events,
+  ticks: a.ticks + b.ticks,
+  late: a.late + b.late,
+  evicted: a.evicted + b.evicted,
+  detections: a.detections + b.detections,
+});
+
+/** Compiles the enabled rules into an engine. Rule ids must be unique (loadRules checks that). */
+export function createEngine(configs: readonly RuleConfig[], options: EngineOptions = {}): Engine {
+  const defaultLateness = options.allowedLateness ?? parseDuration(RULE_DEFAULTS.allowed_lateness);
+  if (!(defaultLateness >= 0)) throw new RangeError(`allowedLateness must be ≥ 0, got ${defaultLateness}`);
+  const rules = configs.filter((c) => c.enabled).map(compileRule);
+  const ids = new Set<string>();
+  for (const r of rules) {
+    if (ids.has(r.id)) throw new RangeError(`duplicate rule id "${r.id}"`);
+    ids.add(r.id);
+  }
+  const lateness = rules.map((r) => r.lateness ?? defaultLateness);
+
+  const watermarkOf = (state: Pick<EngineState, 'maxTime' | 'floor'>, i: number): number | null => {
+    const fromEvents = state.maxTime === null ? null : state.maxTime - lateness[i]!;
+    if (fromEvents === null) return state.floor;
+    return state.floor === null ? fromEvents : Math.max(fromEvents, state.floor);
+  };
+
+  const init = (): EngineState => ({
+    maxTime: null,
+    floor: null,
+    totals: ZERO,
+    rules: Object.fromEntries(rules.map((r) => [r.id, r.init()])),
+  });
+
+  const step = (state: EngineState, input: EngineInput): EngineStep => {
+    let maxTime = state.maxTime;
+    let floor = state.floor;
+    const event = isTick(input) ? undefined : input;
+    if (!Number.isFinite(input.time)) {
+      // A time we cannot place is never silently dropped: it goes to `late` with the other unusable events.
+      const counts = { ...ZERO, events: event ? 1 : 0, ticks: event ? 0 : 1, late: event ? 1 : 0 };
+      return { state: { ...state, totals: addCounts(state.totals, counts) }, out: [], late: event ? [event] : [], counts };
+    }
+    if (event === undefined && isTick(input) && input.final === true) floor = Math.max(floor ?? input.time, input.time);
+    else maxTime = Math.max(maxTime ?? input.time, input.time);
+
+    const out: Detection[] = [];
+    let late = false;
+    let evicted = 0;
+    let nextRules: Record<string, unknown> | undefined;
+    rules.forEach((rule, i) => {
+      const watermark = watermarkOf({ maxTime, floor }, i)!;
+      const prev = state.rules[rule.id];
+      let result: ReturnType<typeof rule.step>;
+      if (event !== undefined && rule.accepts(event)) {
+        if (event.time < watermark) {
+          late = true;
+          result = rule.step(prev, { type: 'advance', watermark });
+        } else {
+          result = rule.step(prev, { type: 'event', event, watermark });
+        }
+      } else {
+        result = rule.step(prev, { type: 'advance', watermark });
+      }
+      for (const d of result.out) out.push(d);
+      evicted += result.evicted;
+      if (result.state !== prev) {
+        nextRules ??= { ...state.rules };
+        nextRules[rule.id] = result.state;
+      }
+    });
+    out.sort(compareDetections);
+    const counts: EngineCounts = {
+      events: event ? 1 : 0,
+      ticks: event ? 0 : 1,
+      late: late ? 1 : 0,
+      evicted,
+      detections: out.length,
+    };
+    return {
+      state: { maxTime, floor, totals: addCounts(state.totals, counts), rules: nextRules ?? state.rules },
+      out,
+      late: late && event ? [event] : [],
+      counts,
+    };
+  };
+
+  const run = (state: EngineState, inputs: Iterable<EngineInput>): EngineStep => {
+    let s = state;
+    const out: Detection[] = [];
+    const late: ClassifiedEvent[] = [];
+    let counts = ZERO;
+    for (const input of inputs) {
+      const r = step(s, input);
+      s = r.state;
+      for (const d of r.out) out.push(d);
+      for (const e of r.late) late.push(e);
+      counts = addCounts(counts, r.counts);
+    }
+    return { state: s, out, late, counts };
+  };
+
+  const toJSON = (state: EngineState): EngineStateJSON => ({
+    version: 1,
+    maxTime: state.maxTime,
+    floor: state.floor,
+    totals: state.totals,
+    rules: Object.fromEntries(rules.map((r) => [r.id, { fingerprint: r.fingerprint, state: r.toJSON(state.rules[r.id]) }])),
+  });
+
+  const fromJSON = (value: unknown): { state: EngineState; reset: string[] } => {
+    const o = json.object(value, 'engine state');
+    if (o.version !== 1) throw new TypeError(`engine state: unsupported version ${JSON.stringify(o.version)}`);
+    const totalsIn = json.object(o.totals, 'engine totals');
+    const totals: EngineCounts = {
+      events: json.number(totalsIn.events, 'totals.events'),
+      ticks: json.number(totalsIn.ticks, 'totals.ticks'),
+      late: json.number(totalsIn.late, 'totals.late'),
+      evicted: json.number(totalsIn.evicted, 'totals.evicted'),
+      detections: json.number(totalsIn.detections, 'totals.detections'),
+    };
+    const saved = json.object(o.rules, 'engine rules');
+    const reset: string[] = [];
+    const ruleStates: Record<string, unknown> = {};
+    for (const rule of rules) {
+      const entry = saved[rule.id];
+      const restored = (() => {
+        if (typeof entry !== 'object' || entry === null) return undefined;
+        const e = entry as { fingerprint?: unknown; state?: unknown };
+        if (e.fingerprint !== rule.fingerprint) return undefined;
+        try {
+          return { state: rule.fromJSON(e.state) };
+        } catch (err) {
+          if (err instanceof TypeError) return undefined;
+          throw err;
+        }
+      })();
+      if (restored === undefined) reset.push(rule.id);
+      ruleStates[rule.id] = restored === undefined ? rule.init() : restored.state;
+    }
+    return {
+      state: {
+        maxTime: json.numberOrNull(o.maxTime, 'maxTime'),
+        floor: json.numberOrNull(o.floor, 'floor'),
+        totals,
+        rules: ruleStates,
+      },
+      reset,
+    };
+  };
+
+  return {
+    rules,
+    init,
+    step,
+    run,
+    watermarks: (state) => Object.fromEntries(rules.map((r, i) => [r.id, watermarkOf(state, i)])),
+    sizes: (state) => Object.fromEntries(rules.map((r) => [r.id, r.size(state.rules[r.id])])),
+    toJSON,
+    fromJSON,
+  };
+}
