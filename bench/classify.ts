@@ -16,7 +16,7 @@ async function baseline(path: string): Promise<number> {
   const decoder = new TextDecoder('utf-8');
   let carry = '';
   let n = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 16 })) {
     const text = carry + decoder.decode(chunk as Buffer, { stream: true });
     let from = 0;
     let nl = text.indexOf('\n');

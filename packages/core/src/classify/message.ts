@@ -40,17 +40,41 @@ export interface ParsedMessage {
 
 const PREFIX =
   /^\s*NPS Extension for (?:Azure MFA|Azure AD MFA|Microsoft Entra multifactor authentication|Microsoft Entra MFA)(?: \((AccessReject|AccessChallenge)\))?\s*:\s*/i;
+const COMMON_PREFIX = 'NPS Extension for Azure MFA:';
+/** A RegExpExecArray-like result for the common prefix, including the spaces after it. */
+function commonPrefixMatch(text: string): [string, undefined] {
+  let end = COMMON_PREFIX.length;
+  while (text.charCodeAt(end) === 32) end++;
+  return [text.slice(0, end), undefined];
+}
 // The CID may be malformed in redacted logs, so take any run of non-space characters.
 const CID = /^CID:\s*(\S+)\s*:\s*/i;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ERROR_CODE_TOKEN = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
+
+/** What a body pattern yields; always all members, so every result shares one object shape. */
+interface Parts {
+  readonly user: string | undefined;
+  readonly code: string | undefined;
+  readonly detail: string | undefined;
+  readonly innerCorrelationId: string | undefined;
+  readonly radiusState: string | undefined;
+  readonly challengeState: string | undefined;
+}
+const parts = (p: Partial<Parts>): Parts => ({
+  user: p.user,
+  code: p.code,
+  detail: p.detail,
+  innerCorrelationId: p.innerCorrelationId,
+  radiusState: p.radiusState,
+  challengeState: p.challengeState,
+});
 
 interface BodyRule {
   readonly shape: MessageShape;
   /** Lower-case literal the body must start with: a cheap test that spares the regex on most messages. */
   readonly lead?: string;
   readonly pattern: RegExp;
-  readonly pick: (m: RegExpMatchArray) => Omit<ParsedMessage, 'shape' | 'prefixed' | 'correlationId'>;
+  readonly pick: (m: RegExpMatchArray) => Parts;
 }
 
 // Order matters: specific shapes before the generic `X:: ErrorCode::` and `TOKEN::` ones.
@@ -59,49 +83,49 @@ const BODY_RULES: readonly BodyRule[] = [
     shape: 'challenge',
     lead: 'challenge requested',
     pattern:
-      /^Challenge requested in Authentication Ext(?:ension)? for (?:the )?User\s+(.+?)(?:\s+with state\s+(\S+?))?\.?\s*$/is,
-    pick: (m) => ({ user: m[1], challengeState: m[2] }),
+      /^Challenge requested in Authentication Ext(?:ension)? for (?:the )?User\s+(.+?)(?:\s+with state\s+(\S+?))?\.?\s*$/s,
+    pick: (m) => parts({ user: m[1], challengeState: m[2] }),
   },
   {
     shape: 'rejected',
     lead: 'access rejected',
     pattern: /^Access Rejected for user\s+(.+?)\s+with Azure MFA response:\s*(\S+?)(?:\s+and message:\s*([\s\S]*))?$/i,
-    pick: (m) => ({ user: m[1], code: m[2], detail: m[3]?.trim() }),
+    pick: (m) => parts({ user: m[1], code: m[2], detail: m[3]?.trim() }),
   },
   {
     shape: 'accepted',
     lead: 'access accepted',
     pattern:
       /^Access Accepted for user\s+(.+?)(?:\s+with Azure MFA response:\s*(\S+?))?(?:\s+and message:\s*([\s\S]*))?\.?\s*$/i,
-    pick: (m) => ({ user: m[1], code: m[2], detail: m[3]?.trim() }),
+    pick: (m) => parts({ user: m[1], code: m[2], detail: m[3]?.trim() }),
   },
   {
     shape: 'exception',
     lead: 'exception in',
     pattern:
       /^Exception in Authentication Ext(?:ension)? for User\s+(.+?)\s*::\s*ErrorCode::\s*(?:CID\s*:\s*(\S+)\s+)?([A-Za-z][\w]*)\s*(?:Msg::\s*([\s\S]*))?$/i,
-    pick: (m) => ({ user: m[1], innerCorrelationId: m[2], code: m[3], detail: m[4]?.trim() }),
+    pick: (m) => parts({ user: m[1], innerCorrelationId: m[2], code: m[3], detail: m[4]?.trim() }),
   },
   {
     shape: 'ignored-state',
     pattern:
       /only performs Secondary Auth for Radius requests? in AccessAccept State\.\s*Request received for User\s+(.+?)\s+with response state\s+(\w+),?\s*ignoring request/i,
-    pick: (m) => ({ user: m[1], radiusState: m[2] }),
+    pick: (m) => parts({ user: m[1], radiusState: m[2] }),
   },
   {
     shape: 'error-code',
     pattern: /^([\s\S]*?)::\s*ErrorCode::\s*(?:CID\s*:\s*(\S+)\s+)?([A-Za-z][\w]*)\s*(?:Msg::\s*([\s\S]*))?$/i,
-    pick: (m) => ({ innerCorrelationId: m[2], code: m[3], detail: (m[4] ?? m[1])?.trim() }),
+    pick: (m) => parts({ innerCorrelationId: m[2], code: m[3], detail: (m[4] ?? m[1])?.trim() }),
   },
   {
     shape: 'warning-token',
     pattern: /^([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\s*::\s*([\s\S]*)$/,
-    pick: (m) => ({ code: m[1], detail: m[2]?.trim() }),
+    pick: (m) => parts({ code: m[1], detail: m[2]?.trim() }),
   },
   {
     shape: 'not-an-error',
     pattern: /This is not an error\.?\s*$/i,
-    pick: () => ({}),
+    pick: () => parts({}),
   },
 ];
 
@@ -114,7 +138,8 @@ const EMBEDDED_CODE = /\bErrorCode::?\s*(?:CID\s*:\s*\S+\s+)?([A-Za-z]\w+)/;
 export function parseMessage(text: string): ParsedMessage {
   let rest = text;
   let radiusFromPrefix: string | undefined;
-  const prefix = PREFIX.exec(rest);
+  // Every captured log uses this exact prefix: a startsWith spares the alternation regex.
+  const prefix = text.startsWith(COMMON_PREFIX) ? commonPrefixMatch(text) : PREFIX.exec(rest);
   if (prefix) {
     radiusFromPrefix = prefix[1];
     rest = rest.slice(prefix[0].length);
@@ -125,30 +150,52 @@ export function parseMessage(text: string): ParsedMessage {
     correlationId = cid[1];
     rest = rest.slice(cid[0].length);
   }
-  const base = { prefixed: prefix !== null, correlationId };
+  const prefixed = prefix !== null;
   const head = rest.slice(0, 20).toLowerCase();
   for (const rule of BODY_RULES) {
     if (rule.lead !== undefined && !head.startsWith(rule.lead)) continue;
     const m = rule.pattern.exec(rest);
-    if (!m) continue;
-    const picked = rule.pick(m);
-    const out: ParsedMessage = { shape: rule.shape, ...base, ...picked };
-    if (radiusFromPrefix && !out.radiusState) return withTrace({ ...out, radiusState: radiusFromPrefix }, rest);
-    return withTrace(out, rest);
+    if (m) return result(rule.shape, prefixed, correlationId, rule.pick(m), radiusFromPrefix, rest);
   }
   const embedded = EMBEDDED_CODE.exec(rest);
-  return withTrace({ shape: 'free-text', ...base, code: embedded?.[1], radiusState: radiusFromPrefix }, rest);
+  return result('free-text', prefixed, correlationId, parts({ code: embedded?.[1] }), radiusFromPrefix, rest);
 }
 
-function withTrace(parsed: ParsedMessage, body: string): ParsedMessage {
-  if (!body.includes('ID:')) return parsed;
-  const trace = TRACE_ID.exec(body)?.[1];
-  const sts = STS_CORRELATION_ID.exec(body)?.[1];
-  return trace || sts ? { ...parsed, traceId: trace, stsCorrelationId: sts } : parsed;
+function result(
+  shape: MessageShape,
+  prefixed: boolean,
+  correlationId: string | undefined,
+  p: Parts,
+  radiusFromPrefix: string | undefined,
+  body: string,
+): ParsedMessage {
+  // Only eSTS errors carry Trace ID / Correlation ID lines; skip both regexes for everything else.
+  const traced = body.includes('ID:');
+  return {
+    shape,
+    prefixed,
+    correlationId,
+    user: p.user,
+    code: p.code,
+    detail: p.detail,
+    radiusState: p.radiusState ?? radiusFromPrefix,
+    challengeState: p.challengeState,
+    innerCorrelationId: p.innerCorrelationId,
+    traceId: traced ? TRACE_ID.exec(body)?.[1] : undefined,
+    stsCorrelationId: traced ? STS_CORRELATION_ID.exec(body)?.[1] : undefined,
+  };
 }
 
+/** A well-formed GUID (8-4-4-4-12 hex digits); a char loop because it runs once per event. */
 export function isGuid(text: string): boolean {
-  return GUID.test(text);
+  if (text.length !== 36) return false;
+  for (let i = 0; i < 36; i++) {
+    const c = text.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return false;
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return false;
+  }
+  return true;
 }
 
 export function looksLikeErrorCode(text: string): boolean {

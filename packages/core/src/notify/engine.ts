@@ -1,7 +1,7 @@
 import type { Severity } from '../catalog/types.js';
 import type { ClassifiedEvent } from '../classify/types.js';
 import type { Detection } from '../rules/types.js';
-import { type AlertLabels, activeSilence, fingerprint, inhibits, matches, sha1 } from './match.js';
+import { type AlertLabels, activeSilence, alertFingerprint, inhibits, matches, sha1 } from './match.js';
 import type { NotifyPolicies, RulePolicy } from './options.js';
 import type { DetectionSnapshot, GroupState, InstanceState, NotifyState } from './state.js';
 import { emptyNotifyState } from './state.js';
@@ -57,7 +57,7 @@ function snapshot(d: Detection): DetectionSnapshot {
   });
 }
 
-function insertSorted(list: string[], item: string): void {
+function lowerBound(list: readonly string[], item: string): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
@@ -65,7 +65,16 @@ function insertSorted(list: string[], item: string): void {
     if ((list[mid] as string) < item) lo = mid + 1;
     else hi = mid;
   }
-  if (list[lo] !== item) list.splice(lo, 0, item);
+  return lo;
+}
+
+function insertSorted(list: string[], item: string): void {
+  const at = lowerBound(list, item);
+  if (list[at] !== item) list.splice(at, 0, item);
+}
+
+function hasSorted(list: readonly string[], item: string): boolean {
+  return list[lowerBound(list, item)] === item;
 }
 
 /**
@@ -106,10 +115,12 @@ export class NotifyEngine {
   }
 
   /**
-   * End of input: sends what group buffers still hold (first notifications waiting for `group_wait`, changes
-   * waiting for `group_interval`) at the time each was due. Repeats and `keep_firing_for` are not run ahead.
+   * End of input: a watermark at the last event time, then what group buffers still hold (first notifications
+   * waiting for `group_wait`, changes waiting for `group_interval`) is sent at the time each was due. Repeats
+   * and `keep_firing_for` are not run ahead: nothing says the condition still holds then.
    */
   drain(): { out: NotifyAlert[]; suppressed: Suppression[] } {
+    if (this.state.now !== undefined) this.runTimers(this.state.now, false);
     const due: Timer[] = [];
     for (const [gfp, g] of Object.entries(this.state.groups)) {
       if (g.flushed && g.dirtyAt === undefined) continue;
@@ -237,7 +248,7 @@ export class NotifyEngine {
 
   private onDetection(d: Detection, now: number): void {
     const p = this.policy(d.ruleId);
-    const fp = fingerprint(d.ruleId, d.key);
+    const fp = alertFingerprint(d.ruleId, d.key);
     let inst = this.state.instances[fp];
     if (!d.active) {
       if (inst === undefined) return;
@@ -303,11 +314,12 @@ export class NotifyEngine {
       ruleType: d.ruleType,
       key: d.key,
       keyFields,
-      group: fingerprint(d.ruleId, groupKey),
+      group: alertFingerprint(d.ruleId, groupKey),
       phase: 'inactive',
       changes: [],
       flapping: false,
       flapNotified: false,
+      notified: false,
       detections: 0,
       last: snapshot(d),
     };
@@ -315,8 +327,7 @@ export class NotifyEngine {
 
   private stillFiring(fp: string, inst: InstanceState, now: number, reason: SuppressReason): void {
     inst.detections++;
-    const g = this.state.groups[inst.group];
-    if (g?.open === true && g.notified.includes(fp)) this.suppress(reason, fp, inst.ruleId, now);
+    if (inst.notified && this.state.groups[inst.group]?.open === true) this.suppress(reason, fp, inst.ruleId, now);
   }
 
   private fire(fp: string, inst: InstanceState, time: number, now: number): void {
@@ -370,7 +381,7 @@ export class NotifyEngine {
     }
     const flap = this.policy(inst.ruleId).flap;
     const lastChange = inst.changes[inst.changes.length - 1];
-    if (flap === undefined || (lastChange !== undefined && lastChange + flap.windowMs <= time)) {
+    if (flap !== undefined && lastChange !== undefined && lastChange + flap.windowMs <= time) {
       // Stable for a whole window: flapping ends, and a held alert finally resolves.
       inst.changes = [];
       if (inst.flapping) {
@@ -386,8 +397,11 @@ export class NotifyEngine {
   /** Forgets an instance that no longer affects anything. */
   private cleanup(fp: string): void {
     const inst = this.state.instances[fp];
-    if (inst === undefined || inst.phase !== 'inactive' || inst.changes.length > 0) return;
-    if (this.state.groups[inst.group]?.members.includes(fp) === true) return;
+    if (inst === undefined || inst.phase !== 'inactive') return;
+    // Flap history only matters under a flap policy (the policy may have changed since a restart).
+    if (inst.changes.length > 0 && this.policy(inst.ruleId).flap !== undefined) return;
+    const g = this.state.groups[inst.group];
+    if (g !== undefined && hasSorted(g.members, fp)) return;
     delete this.state.instances[fp];
     this.unschedule(INSTANCE, fp);
   }
@@ -409,7 +423,6 @@ export class NotifyEngine {
         members: [],
         anchor: now + p.groupWaitMs,
         flushed: false,
-        notified: [],
         open: false,
       };
       this.state.groups[inst.group] = g;
@@ -486,7 +499,7 @@ export class NotifyEngine {
         this.suppress(reason, m.fp, m.inst.ruleId, time);
       }
     }
-    const fresh = notifiable.some((m) => !g.notified.includes(m.fp) || (m.inst.flapping && !m.inst.flapNotified));
+    const fresh = notifiable.some((m) => !m.inst.notified || (m.inst.flapping && !m.inst.flapNotified));
     const repeatDue = g.open && g.lastFiringAt !== undefined && time - g.lastFiringAt >= p.repeatIntervalMs;
 
     if (notifiable.length > 0 && (fresh || repeatDue)) {
@@ -495,10 +508,11 @@ export class NotifyEngine {
       g.startsAt = g.open && g.startsAt !== undefined ? Math.min(g.startsAt, startsAt) : startsAt;
       g.open = true;
       g.lastFiringAt = time;
-      g.notified = notifiable.map((m) => m.fp);
       const alert = this.buildAlert(gfp, g, insts, 'firing', time);
       this.out.push(alert);
+      for (const m of members) m.inst.notified = false;
       for (const m of notifiable) {
+        m.inst.notified = true;
         m.inst.detections = 0;
         if (m.inst.flapping) m.inst.flapNotified = true;
       }
@@ -508,19 +522,21 @@ export class NotifyEngine {
       const gone = members.map((m) => m.inst);
       if (p.resolve && gone.length > 0) this.out.push(this.buildAlert(gfp, g, gone, 'resolved', time));
       g.open = false;
-      g.notified = [];
+      for (const m of members) m.inst.notified = false;
       delete g.startsAt;
       delete g.lastFiringAt;
     }
 
+    const gone = new Set<string>();
     for (const m of members) {
       if (isFiring(m.inst)) continue;
-      g.members = g.members.filter((fp) => fp !== m.fp);
+      gone.add(m.fp);
+      m.inst.notified = false;
       m.inst.detections = 0;
       delete m.inst.muted;
       delete m.inst.endsAt;
     }
-    g.notified = g.notified.filter((fp) => g.members.includes(fp));
+    if (gone.size > 0) g.members = g.members.filter((fp) => !gone.has(fp));
     if (g.members.length === 0) {
       delete this.state.groups[gfp];
       this.unschedule(GROUP, gfp);

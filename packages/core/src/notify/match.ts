@@ -16,7 +16,7 @@ export interface AlertLabels {
  * Deduplication key of an alert or a notification group: rule id + group key. A stable hash (16 hex digits of
  * SHA-1 over JSON, as Alertmanager keeps 64 bits) so it survives restarts and can be an index document id.
  */
-export function fingerprint(ruleId: string, key: string): string {
+export function alertFingerprint(ruleId: string, key: string): string {
   return sha1([ruleId, key]).slice(0, 16);
 }
 

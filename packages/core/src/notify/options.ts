@@ -52,6 +52,12 @@ export const AlertMatchersSchema = z.strictObject({
 });
 export type AlertMatchers = z.infer<typeof AlertMatchersSchema>;
 
+/** How many conditions a matcher sets (each key field counts). */
+function matcherCount(m: AlertMatchers): number {
+  const { keyFields, ...rest } = m;
+  return Object.values(rest).filter((v) => v !== undefined).length + Object.keys(keyFields ?? {}).length;
+}
+
 /**
  * The per-rule `notify:` block: when a rule's detections become notifications. Durations are event time.
  * Defaults: fire at once (`for: 0s`), no keep-firing, re-notify every 4h, send resolved, no grouping.
@@ -70,11 +76,17 @@ export const NotifyOptionsSchema = z.strictObject({
    * rule). Absent: every detection key is its own alert.
    */
   group_by: z.array(z.string().min(1)).optional(),
-  /** Wait before the first notification of a new group, to batch alerts that start together. Default 30s with `group_by`, else 0s. */
+  /**
+   * Wait before the first notification of a new group, to batch alerts that start together.
+   * Default 30s with `group_by`, else 0s.
+   */
   group_wait: DurationSchema.optional(),
   /** Wait before notifying about changes in an already-notified group. Default 5m. */
   group_interval: PositiveDurationSchema.optional(),
-  /** Flap damping: more than `max_changes` firing/resolved changes within `window` holds the alert firing until it has been stable for `window`. */
+  /**
+   * Flap damping: an alert that changes between firing and resolved more than `max_changes` times within
+   * `window` is held firing (and flagged flapping) until it has had no change for a whole `window`.
+   */
   flap: z
     .strictObject({
       window: PositiveDurationSchema,
@@ -91,7 +103,7 @@ const IsoTimeSchema = z.iso.datetime({ offset: true, error: 'expected an ISO 860
 export const SilenceSchema = z
   .strictObject({
     id: z.string().min(1).optional(),
-    matchers: AlertMatchersSchema.refine((m) => Object.keys(m).length > 0, {
+    matchers: AlertMatchersSchema.refine((m) => matcherCount(m) > 0, {
       message: 'a silence needs at least one matcher (an empty one would silence everything)',
     }),
     starts_at: IsoTimeSchema,
@@ -159,13 +171,19 @@ export interface NotifyPolicies {
   readonly inhibitRules: readonly InhibitRule[];
 }
 
+/** A `notify:` block or global notification policy that does not validate. The message names rule and option. */
+export class NotifyConfigError extends Error {
+  override readonly name = 'NotifyConfigError';
+  readonly code = 'E_NOTIFY_CONFIG';
+}
+
 const DEFAULT_GROUP_WAIT_MS = 30_000;
 const DEFAULT_GROUP_INTERVAL_MS = 300_000;
 
 /** Resolves one rule's `notify:` block (parsed or raw) to milliseconds. Throws with the rule id on bad input. */
 export function compileRulePolicy(options: NotifyOptionsInput | undefined, ruleId = '(defaults)'): RulePolicy {
   const parsed = NotifyOptionsSchema.safeParse(options ?? {});
-  if (!parsed.success) throw new Error(`rule "${ruleId}" notify: ${formatIssues(parsed.error.issues)}`);
+  if (!parsed.success) throw new NotifyConfigError(`rule "${ruleId}" notify: ${formatIssues(parsed.error.issues)}`);
   const o = parsed.data;
   const ms = (text: string, name: string) => parseDuration(text, `rule "${ruleId}" notify.${name}`);
   return Object.freeze({
@@ -199,7 +217,7 @@ export function compileNotifyPolicies(input: {
   const rules: Record<string, RulePolicy> = {};
   for (const [id, opts] of Object.entries(input.rules ?? {})) rules[id] = compileRulePolicy(opts, id);
   const parsed = NotifyGlobalSchema.safeParse(input.global ?? {});
-  if (!parsed.success) throw new Error(`notification policy: ${formatIssues(parsed.error.issues)}`);
+  if (!parsed.success) throw new NotifyConfigError(`notification policy: ${formatIssues(parsed.error.issues)}`);
   const silences = parsed.data.silences.map(
     (s, i): Silence =>
       Object.freeze({

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { formatIssues } from './options.js';
 import { type NotifyState, NotifyStateSchema } from './state.js';
 
-export const STATE_VERSION = 1;
+export const STATE_FILE_VERSION = 1;
 
 /** Where reading an input stopped: byte offset and 1-based line of the next record, and the file's inode. */
 export interface InputCheckpoint {
@@ -16,8 +16,8 @@ export interface InputCheckpoint {
 }
 
 /** Everything the engine needs to resume without re-alerting or forgetting. */
-export interface EngineState {
-  readonly version: typeof STATE_VERSION;
+export interface SavedState {
+  readonly version: typeof STATE_FILE_VERSION;
   /** Wall-clock ISO time of the save (for people; nothing reads it back). */
   readonly savedAt: string;
   /** The detection side's serialised state (rule windows), opaque here. */
@@ -26,7 +26,7 @@ export interface EngineState {
   readonly checkpoint: { readonly inputs: Readonly<Record<string, InputCheckpoint>> };
 }
 
-export type EngineStateInput = Omit<EngineState, 'version' | 'savedAt'>;
+export type SavedStateInput = Omit<SavedState, 'version' | 'savedAt'>;
 
 export type StateFileErrorCode = 'E_STATE_UNREADABLE' | 'E_STATE_INVALID' | 'E_STATE_VERSION' | 'E_STATE_WRITE';
 
@@ -49,8 +49,8 @@ const CheckpointSchema = z.object({
   inode: z.number().int().min(0).optional(),
 });
 
-const EngineStateSchema = z.object({
-  version: z.literal(STATE_VERSION),
+const SavedStateSchema = z.object({
+  version: z.literal(STATE_FILE_VERSION),
   savedAt: z.string(),
   detection: z.unknown(),
   notify: NotifyStateSchema,
@@ -66,10 +66,10 @@ export interface SaveStateOptions {
  * Writes the engine state atomically: a temporary file in the same directory, fsync, rename over `path`, then
  * fsync of the directory, so a crash leaves either the old or the new file, never a torn one.
  */
-export async function saveState(path: string, state: EngineStateInput, options: SaveStateOptions = {}): Promise<void> {
+export async function saveState(path: string, state: SavedStateInput, options: SaveStateOptions = {}): Promise<void> {
   const now = options.now ?? Date.now;
-  const doc: EngineState = {
-    version: STATE_VERSION,
+  const doc: SavedState = {
+    version: STATE_FILE_VERSION,
     savedAt: new Date(now()).toISOString(),
     detection: state.detection,
     notify: state.notify,
@@ -111,7 +111,7 @@ async function syncDirectory(dir: string): Promise<void> {
  * Reads a state file written by `saveState`. A missing file is a fresh start (undefined); an unreadable,
  * malformed or newer-version file is a `StateFileError` naming the file and the problem.
  */
-export async function loadState(path: string): Promise<EngineState | undefined> {
+export async function loadState(path: string): Promise<SavedState | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -129,16 +129,16 @@ export async function loadState(path: string): Promise<EngineState | undefined> 
     throw new StateFileError('E_STATE_INVALID', path, 'expected a JSON object');
   }
   const version = (json as { version?: unknown }).version;
-  if (typeof version === 'number' && Number.isInteger(version) && version > STATE_VERSION) {
+  if (typeof version === 'number' && Number.isInteger(version) && version > STATE_FILE_VERSION) {
     throw new StateFileError(
       'E_STATE_VERSION',
       path,
-      `written by a newer npswatch (state version ${version}); this version reads version ${STATE_VERSION}`,
+      `written by a newer npswatch (state version ${version}); this version reads version ${STATE_FILE_VERSION}`,
     );
   }
-  const parsed = EngineStateSchema.safeParse(json);
+  const parsed = SavedStateSchema.safeParse(json);
   if (!parsed.success) throw new StateFileError('E_STATE_INVALID', path, formatIssues(parsed.error.issues));
-  return parsed.data as EngineState;
+  return parsed.data as SavedState;
 }
 
 function isErrno(err: unknown): err is NodeJS.ErrnoException {

@@ -48,6 +48,8 @@ export interface InstanceState {
   flapping: boolean;
   /** A notification has said this instance is flapping (so the next one needn't, until it settles). */
   flapNotified: boolean;
+  /** Included in the last firing notification of its group. */
+  notified: boolean;
   /** Last mute reason reported for this instance, so a silence or inhibition is counted once per episode. */
   muted?: 'silenced' | 'inhibited';
   /** Detections since this instance was last part of a notification. */
@@ -68,8 +70,6 @@ export interface GroupState {
   lastFlush?: number;
   /** Earliest change not yet looked at by a flush. */
   dirtyAt?: number;
-  /** Members included in the last firing notification. */
-  notified: string[];
   /** A firing notification was sent and no resolution yet. */
   open: boolean;
   startsAt?: number;
@@ -135,6 +135,7 @@ const InstanceSchema = z.object({
   changes: z.array(TimeSchema),
   flapping: z.boolean(),
   flapNotified: z.boolean(),
+  notified: z.boolean(),
   muted: z.enum(['silenced', 'inhibited']).optional(),
   detections: z.number().int().min(0),
   last: SnapshotSchema,
@@ -150,7 +151,6 @@ const GroupSchema = z.object({
   flushed: z.boolean(),
   lastFlush: TimeSchema.optional(),
   dirtyAt: TimeSchema.optional(),
-  notified: z.array(z.string()),
   open: z.boolean(),
   startsAt: TimeSchema.optional(),
   lastFiringAt: TimeSchema.optional(),

@@ -37,7 +37,7 @@ const GZIP_MAGIC_1 = 0x8b;
 
 /** Raw bytes of a source; gzip is recognised by its magic bytes, not by the file name. */
 async function* bytesOf(source: InputSource): AsyncGenerator<Uint8Array> {
-  const stream = typeof source === 'string' ? createReadStream(source, { highWaterMark: 1 << 20 }) : source;
+  const stream = typeof source === 'string' ? createReadStream(source, { highWaterMark: 1 << 16 }) : source;
   const it = stream[Symbol.asyncIterator]();
   const first = await it.next();
   if (first.done) return;

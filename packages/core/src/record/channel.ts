@@ -45,6 +45,9 @@ const LEVELS: Record<string, string> = {
 /** Lower-case level name from a number (`<Level>4</Level>`) or a display name (`Information`, `Error`). */
 export function normalizeLevel(raw: string | number | undefined): string | undefined {
   if (raw === undefined) return undefined;
+  // Exact hit first: logs repeat the same few spellings, so skip the string work on the hot path.
+  const direct = LEVELS[raw];
+  if (direct !== undefined) return direct;
   const key = String(raw).trim().toLowerCase();
   return LEVELS[key] ?? (key === '' ? undefined : key);
 }

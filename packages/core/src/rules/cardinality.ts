@@ -16,6 +16,7 @@ import {
   topCodes,
   upsertBucket,
 } from '../stream/buckets.js';
+import { json } from '../stream/json.js';
 import {
   advanceWindows,
   begin,
@@ -28,7 +29,6 @@ import {
   type WindowHooks,
 } from '../stream/keyed.js';
 import { PMap } from '../stream/pmap.js';
-import { json } from '../stream/json.js';
 import { checkWindow, commonShape, compileCommon, groupOf, windowShape } from './common.js';
 import { FieldNameSchema } from './keys.js';
 import { type DetectionDraft, describeKey, describeWindow, makeDetection, type RuleRuntime } from './rule.js';
@@ -49,8 +49,10 @@ export const cardinalitySchema = z
   .strict()
   .superRefine(checkWindow)
   .superRefine((cfg, ctx) => {
-    if (cfg.max === undefined && cfg.min === undefined) ctx.addIssue({ code: 'custom', path: ['max'], message: 'expected max, min or both', input: undefined });
-    if (cfg.max !== undefined && cfg.min !== undefined && cfg.min > cfg.max) ctx.addIssue({ code: 'custom', path: ['min'], message: 'expected min ≤ max', input: cfg.min });
+    if (cfg.max === undefined && cfg.min === undefined)
+      ctx.addIssue({ code: 'custom', path: ['max'], message: 'expected max, min or both', input: undefined });
+    if (cfg.max !== undefined && cfg.min !== undefined && cfg.min > cfg.max)
+      ctx.addIssue({ code: 'custom', path: ['min'], message: 'expected min ≤ max', input: cfg.min });
   });
 
 export type CardinalityConfig = z.output<typeof cardinalitySchema>;
@@ -88,7 +90,7 @@ export function createCardinality(cfg: CardinalityConfig): RuleRuntime<Cardinali
   const common = compileCommon('cardinality', cfg);
   const size = cfg.window;
   const step = cfg.step ?? cfg.window;
-  const valueOf = fieldGetter(cfg.field);
+  const counted = fieldGetter(cfg.field);
 
   const hooks: WindowHooks<Entry> = {
     next: (entry, from) => (entry.active ? from : nextDataBoundary(entry.buckets, from, size, step)),
@@ -130,7 +132,7 @@ export function createCardinality(cfg: CardinalityConfig): RuleRuntime<Cardinali
 
   const add = (state: CardinalityState, event: ClassifiedEvent) => {
     const group = groupOf(common, event);
-    const value = present(valueOf(event));
+    const value = present(counted(event));
     if (group === undefined || value === undefined) return { state, evicted: 0 };
     const start = alignDown(event.time, step);
     return upsertKey(
@@ -158,7 +160,7 @@ export function createCardinality(cfg: CardinalityConfig): RuleRuntime<Cardinali
     type: 'cardinality',
     lateness: common.lateness,
     fingerprint: common.fingerprint,
-    accepts: (event) => groupOf(common, event) !== undefined && present(valueOf(event)) !== undefined,
+    accepts: (event) => groupOf(common, event) !== undefined && present(counted(event)) !== undefined,
     init: () => initKeyed<Entry>(),
     step(state, input) {
       let s = begin(state, input.watermark, step);
@@ -171,7 +173,10 @@ export function createCardinality(cfg: CardinalityConfig): RuleRuntime<Cardinali
     toJSON: (state) =>
       keyedToJSON(state, (e) => ({
         ...e,
-        buckets: e.buckets.map((b) => ({ ...b, values: b.values.entries().sort(([a], [c]) => (a < c ? -1 : a > c ? 1 : 0)) })),
+        buckets: e.buckets.map((b) => ({
+          ...b,
+          values: b.values.entries().sort(([a], [c]) => (a < c ? -1 : a > c ? 1 : 0)),
+        })),
       })),
     fromJSON: (value) =>
       keyedFromJSON(value, (e): Entry => {

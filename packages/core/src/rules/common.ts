@@ -18,7 +18,9 @@ export const SeveritySchema = z.enum(['critical', 'high', 'medium', 'low', 'info
 
 /** Options every rule type accepts. */
 export const commonShape = {
-  id: z.string().regex(RULE_ID_PATTERN, { error: 'expected an id of letters, digits, ".", "_" or "-", like "otp-brute-force"' }),
+  id: z
+    .string()
+    .regex(RULE_ID_PATTERN, { error: 'expected an id of letters, digits, ".", "_" or "-", like "otp-brute-force"' }),
   description: z.string().default(D.description),
   filter: FilterSchema.optional(),
   group_by: GroupBySchema.default([]),
@@ -38,10 +40,18 @@ export const windowShape = {
 };
 
 /** `step` must divide `window` so that windows are whole numbers of aligned buckets. */
-export function checkWindow(cfg: { readonly window: number; readonly step?: number | undefined }, ctx: z.RefinementCtx): void {
+export function checkWindow(
+  cfg: { readonly window: number; readonly step?: number | undefined },
+  ctx: z.RefinementCtx,
+): void {
   if (cfg.step === undefined) return;
   if (cfg.step > cfg.window || cfg.window % cfg.step !== 0) {
-    ctx.addIssue({ code: 'custom', path: ['step'], message: 'expected a step that divides window (e.g. window 10m, step 1m)', input: cfg.step });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['step'],
+      message: 'expected a step that divides window (e.g. window 10m, step 1m)',
+      input: cfg.step,
+    });
   }
 }
 
@@ -58,7 +68,16 @@ export interface CompiledCommon {
 }
 
 /** Options that change what a rule detects, not how it is labelled: these define the state fingerprint. */
-const COSMETIC = new Set(['description', 'severity', 'labels', 'notify', 'enabled', 'sample_size', 'allowed_lateness', 'max_keys']);
+const COSMETIC = new Set([
+  'description',
+  'severity',
+  'labels',
+  'notify',
+  'enabled',
+  'sample_size',
+  'allowed_lateness',
+  'max_keys',
+]);
 
 export function compileCommon(type: RuleType, cfg: CommonOptions): CompiledCommon {
   const shaping = Object.fromEntries(Object.entries(cfg).filter(([k]) => !COSMETIC.has(k)));

@@ -70,7 +70,9 @@ export const FieldConditionSchema: z.ZodType<FieldCondition> = z.lazy(() =>
           lt: z.number().optional(),
         })
         .strict()
-        .refine((ops) => Object.keys(ops).length > 0, { error: 'expected at least one of eq, in, not, matches, exists, gte, lte, gt, lt' }),
+        .refine((ops) => Object.keys(ops).length > 0, {
+          error: 'expected at least one of eq, in, not, matches, exists, gte, lte, gt, lt',
+        }),
     ],
     { error: 'expected a value, a list of values, or an object with eq, in, not, matches, exists, gte, lte, gt, lt' },
   ),

@@ -11,6 +11,7 @@ import {
   topCodes,
   upsertBucket,
 } from '../stream/buckets.js';
+import { json } from '../stream/json.js';
 import {
   advanceWindows,
   begin,
@@ -24,7 +25,6 @@ import {
   type WindowHooks,
 } from '../stream/keyed.js';
 import { PMap } from '../stream/pmap.js';
-import { json } from '../stream/json.js';
 import { checkWindow, commonShape, compileCommon, groupOf, windowShape } from './common.js';
 import { RULE_DEFAULTS } from './defaults.js';
 import { duration } from './duration.js';
@@ -53,7 +53,8 @@ export const flatlineSchema = z
   .superRefine((cfg, ctx) => {
     cfg.expected_keys.forEach((k, i) => {
       const problem = expectedKeyProblem(cfg.group_by, k);
-      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['expected_keys', i], message: problem, input: k });
+      if (problem !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['expected_keys', i], message: problem, input: k });
     });
   });
 
@@ -66,16 +67,21 @@ function namesOf(field: GroupField, path: string): string[] {
 
 function expectedKeyProblem(groupBy: readonly GroupField[], key: string | Record<string, string>): string | undefined {
   if (groupBy.length === 0) return 'expected_keys needs group_by';
-  if (typeof key === 'string') return groupBy.length === 1 ? undefined : 'with several group_by fields, give each key as field: value';
+  if (typeof key === 'string')
+    return groupBy.length === 1 ? undefined : 'with several group_by fields, give each key as field: value';
   const paths = groupByPaths(groupBy);
   for (const [i, field] of groupBy.entries()) {
-    if (!namesOf(field, paths[i]!).some((n) => key[n] !== undefined)) return `missing a value for group field ${JSON.stringify(field)}`;
+    if (!namesOf(field, paths[i]!).some((n) => key[n] !== undefined))
+      return `missing a value for group field ${JSON.stringify(field)}`;
   }
   return undefined;
 }
 
 /** The key and fields of a configured expected key (field paths as the events would produce them). */
-function expectedGroup(groupBy: readonly GroupField[], key: string | Record<string, string>): { key: string; fields: Record<string, string> } {
+function expectedGroup(
+  groupBy: readonly GroupField[],
+  key: string | Record<string, string>,
+): { key: string; fields: Record<string, string> } {
   const paths = groupByPaths(groupBy);
   const values = groupBy.map((field, i) => {
     if (typeof key === 'string') return { path: paths[i]!.split('|')[0]!, value: key };
@@ -112,9 +118,15 @@ export function createFlatline(cfg: FlatlineConfig): RuleRuntime<FlatlineState> 
   const step = cfg.step ?? cfg.window;
 
   const configured = (): PMap<string, Entry> => {
-    const groups = cfg.group_by.length === 0 ? [{ key: '', fields: {} }] : cfg.expected_keys.map((k) => expectedGroup(cfg.group_by, k));
+    const groups =
+      cfg.group_by.length === 0
+        ? [{ key: '', fields: {} }]
+        : cfg.expected_keys.map((k) => expectedGroup(cfg.group_by, k));
     return PMap.from(
-      groups.map((g): [string, Entry] => [g.key, { fields: g.fields, lastSeen: null, firstSeen: null, pinned: true, active: false, buckets: [] }]),
+      groups.map((g): [string, Entry] => [
+        g.key,
+        { fields: g.fields, lastSeen: null, firstSeen: null, pinned: true, active: false, buckets: [] },
+      ]),
     );
   };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type FieldGetter, FIELD_GETTERS, resolveField } from '../classify/fields.js';
+import { FIELD_GETTERS, type FieldGetter, resolveField } from '../classify/fields.js';
 import type { ClassifiedEvent } from '../classify/types.js';
 
 /** A field name or alias (`host`, `npswatch.user.key`), or a list of them meaning "the first one present". */

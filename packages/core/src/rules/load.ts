@@ -29,7 +29,8 @@ export class RuleFileError extends Error {
 
 /** `rules/pack.yaml: rule "otp-brute-force": option "window": expected a duration like "10m", got "ten minutes"` */
 export function formatRuleIssue(issue: RuleIssue): string {
-  const rule = issue.rule === undefined ? '' : issue.rule.startsWith('#') ? ` rule ${issue.rule}:` : ` rule "${issue.rule}":`;
+  const rule =
+    issue.rule === undefined ? '' : issue.rule.startsWith('#') ? ` rule ${issue.rule}:` : ` rule "${issue.rule}":`;
   const option = issue.option === undefined ? '' : ` option "${issue.option}":`;
   return `${issue.file}:${rule}${option} ${issue.message}`;
 }
@@ -43,7 +44,10 @@ const describe = (value: unknown): string => {
 };
 
 const pathText = (path: readonly PropertyKey[]): string =>
-  path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc === '' ? String(p) : `${acc}.${String(p)}`), '');
+  path.reduce<string>(
+    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc === '' ? String(p) : `${acc}.${String(p)}`),
+    '',
+  );
 
 /**
  * For a failed union, the branch that got furthest: the one whose issues are not a type mismatch at the top.
@@ -51,7 +55,9 @@ const pathText = (path: readonly PropertyKey[]): string =>
  */
 function bestBranch(issue: z.core.$ZodIssue): readonly z.core.$ZodIssue[] | undefined {
   if (issue.code !== 'invalid_union' || !('errors' in issue) || issue.errors.length === 0) return undefined;
-  const deep = issue.errors.filter((branch) => branch.length > 0 && !branch.every((i) => i.code === 'invalid_type' && i.path.length === 0));
+  const deep = issue.errors.filter(
+    (branch) => branch.length > 0 && !branch.every((i) => i.code === 'invalid_type' && i.path.length === 0),
+  );
   return deep.length === 1 ? deep[0] : undefined;
 }
 
@@ -68,9 +74,19 @@ function flatten(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[] = []): 
     case 'unrecognized_keys':
       return issue.keys.map((key) => ({ path: [...path, key], message: 'unknown option' }));
     case 'invalid_type':
-      return [{ path, message: issue.input === undefined ? 'required' : `expected ${issue.expected}, got ${describe(issue.input)}` }];
+      return [
+        {
+          path,
+          message: issue.input === undefined ? 'required' : `expected ${issue.expected}, got ${describe(issue.input)}`,
+        },
+      ];
     case 'invalid_value':
-      return [{ path, message: `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${describe(issue.input)}` }];
+      return [
+        {
+          path,
+          message: `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${describe(issue.input)}`,
+        },
+      ];
     case 'invalid_union':
       if ('discriminator' in issue && issue.discriminator !== undefined) {
         const options = 'options' in issue && Array.isArray(issue.options) ? issue.options.join(', ') : '';
@@ -78,9 +94,25 @@ function flatten(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[] = []): 
       }
       return [{ path, message: issue.message }];
     case 'too_small':
-      return [{ path, message: issue.origin === 'array' ? `expected at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}` : `expected at least ${issue.minimum}${issue.inclusive ? '' : ' (exclusive)'}, got ${describe(issue.input)}` }];
+      return [
+        {
+          path,
+          message:
+            issue.origin === 'array'
+              ? `expected at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}`
+              : `expected at least ${issue.minimum}${issue.inclusive ? '' : ' (exclusive)'}, got ${describe(issue.input)}`,
+        },
+      ];
     case 'too_big':
-      return [{ path, message: issue.origin === 'array' ? `expected at most ${issue.maximum} items` : `expected at most ${issue.maximum}${issue.inclusive ? '' : ' (exclusive)'}, got ${describe(issue.input)}` }];
+      return [
+        {
+          path,
+          message:
+            issue.origin === 'array'
+              ? `expected at most ${issue.maximum} items`
+              : `expected at most ${issue.maximum}${issue.inclusive ? '' : ' (exclusive)'}, got ${describe(issue.input)}`,
+        },
+      ];
     default:
       return [{ path, message: issue.message }];
   }
@@ -111,7 +143,9 @@ export function parseRules(text: string, file: string): RuleConfig[] {
   const top = RuleFileSchema.safeParse(doc.toJS() ?? {}, { reportInput: true });
   if (!top.success) {
     throw new RuleFileError(
-      top.error.issues.flatMap((i) => flatten(i)).map((f) => withLine({ file, option: pathText(f.path), message: f.message }, lineOf(f.path))),
+      top.error.issues
+        .flatMap((i) => flatten(i))
+        .map((f) => withLine({ file, option: pathText(f.path), message: f.message }, lineOf(f.path))),
     );
   }
   const issues: RuleIssue[] = [];
@@ -122,13 +156,23 @@ export function parseRules(text: string, file: string): RuleConfig[] {
     const parsed = RuleSchema.safeParse(raw, { reportInput: true });
     if (!parsed.success) {
       for (const f of parsed.error.issues.flatMap((i) => flatten(i))) {
-        issues.push(withLine({ file, rule: label, ...(f.path.length > 0 ? { option: pathText(f.path) } : {}), message: f.message }, lineOf(['rules', index, ...f.path])));
+        issues.push(
+          withLine(
+            { file, rule: label, ...(f.path.length > 0 ? { option: pathText(f.path) } : {}), message: f.message },
+            lineOf(['rules', index, ...f.path]),
+          ),
+        );
       }
       return;
     }
     const first = seen.get(parsed.data.id);
     if (first !== undefined) {
-      issues.push(withLine({ file, rule: label, option: 'id', message: `duplicate id (rule #${first + 1} has it too)` }, lineOf(['rules', index, 'id'])));
+      issues.push(
+        withLine(
+          { file, rule: label, option: 'id', message: `duplicate id (rule #${first + 1} has it too)` },
+          lineOf(['rules', index, 'id']),
+        ),
+      );
       return;
     }
     seen.set(parsed.data.id, index);

@@ -1,15 +1,29 @@
 import { z } from 'zod';
 import { fieldGetter, resolveField } from '../classify/fields.js';
 import type { ClassifiedEvent } from '../classify/types.js';
-import { begin, initKeyed, type KeyedEntry, type KeyedState, keyedFromJSON, keyedToJSON, upsertKey } from '../stream/keyed.js';
 import { json } from '../stream/json.js';
+import {
+  begin,
+  initKeyed,
+  type KeyedEntry,
+  type KeyedState,
+  keyedFromJSON,
+  keyedToJSON,
+  upsertKey,
+} from '../stream/keyed.js';
 import { addPending, type Pending, pendingFromJSON, pendingToJSON, takeFinal } from '../stream/pending.js';
-import { formatDuration } from '../time/duration.js';
 import { commonShape, compileCommon, groupOf } from './common.js';
 import { RULE_DEFAULTS } from './defaults.js';
 import { duration } from './duration.js';
 import { FieldNameSchema, joinKey } from './keys.js';
-import { type DetectionDraft, describeKey, makeDetection, type RuleInfo, type RuleRuntime } from './rule.js';
+import {
+  type DetectionDraft,
+  describeDuration,
+  describeKey,
+  makeDetection,
+  type RuleInfo,
+  type RuleRuntime,
+} from './rule.js';
 import type { Detection } from './types.js';
 
 const D = RULE_DEFAULTS.new_value;
@@ -43,7 +57,7 @@ export interface NewValueState {
 }
 
 const render = (lookback: number) => (d: DetectionDraft) =>
-  `new value ${describeKey(d.keyFields)} (not seen in the last ${formatDuration(lookback)})`;
+  `new value ${describeKey(d.keyFields)} (not seen in the last ${describeDuration(lookback)})`;
 
 export function createNewValue(cfg: NewValueConfig): RuleRuntime<NewValueState> {
   const common = compileCommon('new_value', cfg);
@@ -64,7 +78,10 @@ export function createNewValue(cfg: NewValueConfig): RuleRuntime<NewValueState> 
 
   const accepts = (event: ClassifiedEvent) => groupOf(common, event) !== undefined && values(event) !== undefined;
 
-  const decide = (state: KeyedState<Seen>, event: ClassifiedEvent): { store: KeyedState<Seen>; out?: Detection; evicted: number } => {
+  const decide = (
+    state: KeyedState<Seen>,
+    event: ClassifiedEvent,
+  ): { store: KeyedState<Seen>; out?: Detection; evicted: number } => {
     const group = groupOf(common, event)!;
     const vals = values(event)!;
     const id = joinKey([group.key, ...vals]);
@@ -127,7 +144,11 @@ export function createNewValue(cfg: NewValueConfig): RuleRuntime<NewValueState> 
       return { state: next, out, evicted };
     },
     size: (state) => state.store.keys.size + (state.pending?.size ?? 0),
-    toJSON: (state) => ({ store: keyedToJSON(state.store, (e) => e.lastSeen), pending: pendingToJSON(state.pending), sweptAt: state.sweptAt }),
+    toJSON: (state) => ({
+      store: keyedToJSON(state.store, (e) => e.lastSeen),
+      pending: pendingToJSON(state.pending),
+      sweptAt: state.sweptAt,
+    }),
     fromJSON: (value) => {
       const o = json.object(value, 'new_value state');
       return {

@@ -13,6 +13,7 @@ import {
   topCodes,
   upsertBucket,
 } from '../stream/buckets.js';
+import { json } from '../stream/json.js';
 import {
   advanceWindows,
   begin,
@@ -24,7 +25,6 @@ import {
   upsertKey,
   type WindowHooks,
 } from '../stream/keyed.js';
-import { json } from '../stream/json.js';
 import { checkWindow, commonShape, compileCommon, groupOf, windowShape } from './common.js';
 import { RULE_DEFAULTS } from './defaults.js';
 import { compileFilter, FilterSchema } from './filter.js';
@@ -51,8 +51,10 @@ export const ratioSchema = z
   .strict()
   .superRefine(checkWindow)
   .superRefine((cfg, ctx) => {
-    if (cfg.max === undefined && cfg.min === undefined) ctx.addIssue({ code: 'custom', path: ['max'], message: 'expected max, min or both', input: undefined });
-    if (cfg.max !== undefined && cfg.min !== undefined && cfg.min > cfg.max) ctx.addIssue({ code: 'custom', path: ['min'], message: 'expected min ≤ max', input: cfg.min });
+    if (cfg.max === undefined && cfg.min === undefined)
+      ctx.addIssue({ code: 'custom', path: ['max'], message: 'expected max, min or both', input: undefined });
+    if (cfg.max !== undefined && cfg.min !== undefined && cfg.min > cfg.max)
+      ctx.addIssue({ code: 'custom', path: ['min'], message: 'expected min ≤ max', input: cfg.min });
   });
 
 export type RatioConfig = z.output<typeof ratioSchema>;

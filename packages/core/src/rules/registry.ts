@@ -27,10 +27,26 @@ const rule = <S extends z.ZodType, St>(
 export const RULE_TYPES = {
   threshold: rule(thresholdSchema, 'at least `count` matching events per key in a window', createThreshold),
   spike: rule(spikeSchema, 'current window against the previous one or a robust (seasonal) baseline', createSpike),
-  flatline: rule(flatlineSchema, 'fewer than `min_count` events per key in a window, including expected keys never seen', createFlatline),
-  cardinality: rule(cardinalitySchema, 'distinct values of a field per key above `max` or below `min`', createCardinality),
+  flatline: rule(
+    flatlineSchema,
+    'fewer than `min_count` events per key in a window, including expected keys never seen',
+    createFlatline,
+  ),
+  cardinality: rule(
+    cardinalitySchema,
+    'distinct values of a field per key above `max` or below `min`',
+    createCardinality,
+  ),
   new_value: rule(newValueSchema, 'a value of `fields` not seen for the key within `lookback`', createNewValue),
-  ratio: rule(ratioSchema, 'share of `numerator` among `denominator` events per key above `max` or below `min`', createRatio),
-  sequence: rule(sequenceSchema, 'steps in order per key within `within` (e.g. rejections then an accept)', createSequence),
+  ratio: rule(
+    ratioSchema,
+    'share of `numerator` among `denominator` events per key above `max` or below `min`',
+    createRatio,
+  ),
+  sequence: rule(
+    sequenceSchema,
+    'steps in order per key within `within` (e.g. rejections then an accept)',
+    createSequence,
+  ),
   any: rule(anySchema, 'every matching event', createAny),
 } as const satisfies Record<RuleType, RuleModule<z.ZodType>>;

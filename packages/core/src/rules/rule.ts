@@ -80,7 +80,20 @@ export function describeKey(fields: Readonly<Record<string, string>>): string {
   return parts.length === 0 ? 'all events' : parts.join(', ');
 }
 
-export const describeWindow = (d: DetectionDraft): string => formatDuration(d.windowEnd - d.windowStart);
+/** A duration in its largest whole unit, as people write them in rules: `30d`, `15m`, `90m`, `1h`. */
+export function describeDuration(ms: number): string {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1_000],
+  ] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return formatDuration(ms);
+}
+
+export const describeWindow = (d: DetectionDraft): string => describeDuration(d.windowEnd - d.windowStart);
 
 /** Orders detections by (time, ruleId, key); the sort is stable, so each rule's own order breaks the remaining ties. */
 export function compareDetections(a: Detection, b: Detection): number {

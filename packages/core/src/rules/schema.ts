@@ -35,10 +35,14 @@ export function compileRule(config: RuleConfig): RuleRuntime<unknown> {
 
 /** The JSON Schema of rule files, for editors (yaml-language-server) and docs; generated from the zod schemas. */
 export function ruleFileJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(z.object({ rules: z.array(RuleSchema) }).strict(), { io: 'input', unrepresentable: 'any' });
+  const schema = z.toJSONSchema(z.object({ rules: z.array(RuleSchema) }).strict(), {
+    io: 'input',
+    unrepresentable: 'any',
+  });
   return {
     ...schema,
     title: 'npswatch rule file',
-    description: 'Detection rules for npswatch (see docs/rules.md). Generated from the zod schemas by scripts/gen-rule-schema.ts: do not edit.',
+    description:
+      'Detection rules for npswatch (see docs/rules.md). Generated from the zod schemas by scripts/gen-rule-schema.ts: do not edit.',
   };
 }

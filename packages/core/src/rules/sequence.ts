@@ -2,14 +2,21 @@ import { z } from 'zod';
 import type { ClassifiedEvent } from '../classify/types.js';
 import { mergeSamples, topCodes } from '../stream/buckets.js';
 import { json } from '../stream/json.js';
-import { begin, initKeyed, type KeyedEntry, type KeyedState, keyedFromJSON, keyedToJSON, upsertKey } from '../stream/keyed.js';
+import {
+  begin,
+  initKeyed,
+  type KeyedEntry,
+  type KeyedState,
+  keyedFromJSON,
+  keyedToJSON,
+  upsertKey,
+} from '../stream/keyed.js';
 import { addPending, type Pending, pendingFromJSON, pendingToJSON, takeFinal } from '../stream/pending.js';
-import { formatDuration } from '../time/duration.js';
 import { commonShape, compileCommon, groupOf } from './common.js';
 import { RULE_DEFAULTS } from './defaults.js';
 import { positiveDuration } from './duration.js';
 import { compileFilter, FilterSchema } from './filter.js';
-import { type DetectionDraft, describeKey, makeDetection, type RuleRuntime } from './rule.js';
+import { type DetectionDraft, describeDuration, describeKey, makeDetection, type RuleRuntime } from './rule.js';
 import type { Detection } from './types.js';
 
 /** Events kept per key while waiting for a sequence to complete (oldest dropped beyond it). */
@@ -57,13 +64,17 @@ export interface SequenceState {
 
 export function createSequence(cfg: SequenceConfig): RuleRuntime<SequenceState> {
   const common = compileCommon('sequence', cfg);
-  const steps = cfg.steps.map((s, i) => ({ name: s.name ?? `step ${i + 1}`, test: compileFilter(s.filter), count: s.count }));
+  const steps = cfg.steps.map((s, i) => ({
+    name: s.name ?? `step ${i + 1}`,
+    test: compileFilter(s.filter),
+    count: s.count,
+  }));
   const last = steps[steps.length - 1]!;
   const required = steps.reduce((n, s) => n + s.count, 0);
   const sweepEvery = Math.max(1_000, Math.floor(cfg.within / 2));
 
   const render = (d: DetectionDraft): string =>
-    `${steps.map((s) => `${s.count} × ${s.name}`).join(' then ')} within ${formatDuration(cfg.within)} for ${describeKey(d.keyFields)}`;
+    `${steps.map((s) => `${s.count} × ${s.name}`).join(' then ')} within ${describeDuration(cfg.within)} for ${describeKey(d.keyFields)}`;
 
   const until = cfg.until === undefined ? undefined : compileFilter(cfg.until);
   const relevant = (event: ClassifiedEvent) => steps.some((s) => s.test(event)) || (until?.(event) ?? false);
@@ -87,7 +98,10 @@ export function createSequence(cfg: SequenceConfig): RuleRuntime<SequenceState> 
     return undefined;
   };
 
-  const decide = (state: KeyedState<Entry>, event: ClassifiedEvent): { keys: KeyedState<Entry>; out?: Detection; evicted: number } => {
+  const decide = (
+    state: KeyedState<Entry>,
+    event: ClassifiedEvent,
+  ): { keys: KeyedState<Entry>; out?: Detection; evicted: number } => {
     const group = groupOf(common, event)!;
     const old = state.keys.get(group.key);
     const kept = (old?.events ?? []).filter((e) => e.time >= event.time - cfg.within);
@@ -97,7 +111,12 @@ export function createSequence(cfg: SequenceConfig): RuleRuntime<SequenceState> 
     const { state: keys, evicted } = upsertKey(
       state,
       group.key,
-      () => ({ fields: group.fields, lastSeen: Math.max(old?.lastSeen ?? event.time, event.time), pinned: false, events: reset ? [] : events }),
+      () => ({
+        fields: group.fields,
+        lastSeen: Math.max(old?.lastSeen ?? event.time, event.time),
+        pinned: false,
+        events: reset ? [] : events,
+      }),
       common.maxKeys,
     );
     if (matched === undefined) return { keys, evicted };
@@ -125,7 +144,8 @@ export function createSequence(cfg: SequenceConfig): RuleRuntime<SequenceState> 
     if (state.sweptAt !== null && watermark - state.sweptAt < sweepEvery) return state;
     let keys = state.keys.keys;
     // A future event has time ≥ watermark, so anything older than watermark - within can never join it.
-    for (const [k, e] of keys.entries()) if (e.lastSeen < watermark - cfg.within || e.events.length === 0) keys = keys.delete(k);
+    for (const [k, e] of keys.entries())
+      if (e.lastSeen < watermark - cfg.within || e.events.length === 0) keys = keys.delete(k);
     return { ...state, keys: { ...state.keys, keys }, sweptAt: watermark };
   };
 
@@ -151,7 +171,11 @@ export function createSequence(cfg: SequenceConfig): RuleRuntime<SequenceState> 
       return { state: sweep({ keys, pending, sweptAt: state.sweptAt }, input.watermark), out, evicted };
     },
     size: (state) => state.keys.keys.size + (state.pending?.size ?? 0),
-    toJSON: (state) => ({ keys: keyedToJSON(state.keys, (e) => e), pending: pendingToJSON(state.pending), sweptAt: state.sweptAt }),
+    toJSON: (state) => ({
+      keys: keyedToJSON(state.keys, (e) => e),
+      pending: pendingToJSON(state.pending),
+      sweptAt: state.sweptAt,
+    }),
     fromJSON: (value) => {
       const o = json.object(value, 'sequence state');
       return {

@@ -14,6 +14,7 @@ import {
   topCodes,
   upsertBucket,
 } from '../stream/buckets.js';
+import { json } from '../stream/json.js';
 import {
   advanceWindows,
   begin,
@@ -27,7 +28,6 @@ import {
   type WindowHooks,
 } from '../stream/keyed.js';
 import { formatDuration } from '../time/duration.js';
-import { json } from '../stream/json.js';
 import { checkWindow, commonShape, compileCommon, groupOf, windowShape } from './common.js';
 import { RULE_DEFAULTS } from './defaults.js';
 import { type DetectionDraft, describeKey, describeWindow, makeDetection, type RuleRuntime } from './rule.js';
@@ -85,10 +85,20 @@ export const spikeSchema = z
   .superRefine((cfg, ctx) => {
     if (cfg.baseline?.seasonality !== 'hour_of_week') return;
     if (HOUR % cfg.window !== 0) {
-      ctx.addIssue({ code: 'custom', path: ['window'], message: 'hour_of_week seasonality needs a window that divides 1h (e.g. 15m, 1h)', input: cfg.window });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['window'],
+        message: 'hour_of_week seasonality needs a window that divides 1h (e.g. 15m, 1h)',
+        input: cfg.window,
+      });
     }
     if (cfg.step !== undefined && cfg.step !== cfg.window) {
-      ctx.addIssue({ code: 'custom', path: ['step'], message: 'hour_of_week seasonality needs tumbling windows (step equal to window)', input: cfg.step });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['step'],
+        message: 'hour_of_week seasonality needs tumbling windows (step equal to window)',
+        input: cfg.step,
+      });
     }
   });
 
@@ -119,7 +129,9 @@ export function robustSigma(values: readonly number[]): { median: number; sigma:
   return { median: m, sigma: Math.max(MAD_TO_SIGMA * mad, Math.sqrt(m), 1) };
 }
 
-type Verdict = { readonly holds: false } | { readonly holds: true; readonly direction: 'up' | 'down'; readonly threshold: number };
+type Verdict =
+  | { readonly holds: false }
+  | { readonly holds: true; readonly direction: 'up' | 'down'; readonly threshold: number };
 
 const render = (d: DetectionDraft): string => {
   const where = `${describeKey(d.keyFields)} in ${describeWindow(d)}`;
@@ -168,13 +180,20 @@ export function createSpike(cfg: SpikeConfig): RuleRuntime<SpikeState> {
 
   /** History start of a key being created: history before an eviction is unknown. */
   const historyStart = (state: SpikeState, bucket: number): number =>
-    cfg.alert_on_new_keys ? (state.evictedAt === null ? Number.MIN_SAFE_INTEGER : alignUp(state.evictedAt, step)) : bucket;
+    cfg.alert_on_new_keys
+      ? state.evictedAt === null
+        ? Number.MIN_SAFE_INTEGER
+        : alignUp(state.evictedAt, step)
+      : bucket;
 
   const judge = (current: number, refs: readonly number[]): { verdict: Verdict; reference: number } => {
     if (baseline === undefined) {
       const ref = refs[0]!;
       if (wantUp && current >= cfg.min_current && current > ref && current >= cfg.ratio * Math.max(ref, 1)) {
-        return { verdict: { holds: true, direction: 'up', threshold: Math.max(cfg.min_current, cfg.ratio * Math.max(ref, 1)) }, reference: ref };
+        return {
+          verdict: { holds: true, direction: 'up', threshold: Math.max(cfg.min_current, cfg.ratio * Math.max(ref, 1)) },
+          reference: ref,
+        };
       }
       if (wantDown && ref >= cfg.min_reference && current < ref && current <= ref / cfg.ratio) {
         return { verdict: { holds: true, direction: 'down', threshold: ref / cfg.ratio }, reference: ref };
@@ -204,7 +223,12 @@ export function createSpike(cfg: SpikeConfig): RuleRuntime<SpikeState> {
       const warm = since(entry, state.origin!) <= Math.min(...starts);
       if (!warm && !entry.active) return { entry };
       const current = sumCounts(entry.buckets, end - size, end);
-      const { verdict, reference } = warm ? judge(current, starts.map((s) => sumCounts(entry.buckets, s, s + size))) : { verdict: { holds: false } as Verdict, reference: 0 };
+      const { verdict, reference } = warm
+        ? judge(
+            current,
+            starts.map((s) => sumCounts(entry.buckets, s, s + size)),
+          )
+        : { verdict: { holds: false } as Verdict, reference: 0 };
       if (!verdict.holds && !entry.active) return { entry };
       const inWindow = bucketsIn(entry.buckets, end - size, end);
       const draft: DetectionDraft = {
@@ -252,7 +276,12 @@ export function createSpike(cfg: SpikeConfig): RuleRuntime<SpikeState> {
       (old) => ({
         fields: group.fields,
         lastSeen: Math.max(old?.lastSeen ?? event.time, event.time),
-        since: old === undefined ? historyStart(state, start) : cfg.alert_on_new_keys ? old.since : Math.min(old.since, start),
+        since:
+          old === undefined
+            ? historyStart(state, start)
+            : cfg.alert_on_new_keys
+              ? old.since
+              : Math.min(old.since, start),
         pinned: false,
         active: old?.active ?? false,
         buckets: upsertBucket(old?.buckets ?? [], start, (b) => countInto(b, start, event, cfg.sample_size)),
@@ -295,6 +324,7 @@ export function createSpike(cfg: SpikeConfig): RuleRuntime<SpikeState> {
 /** For docs and summaries: how a spike rule compares (`previous 15m`, `median of 8 × 15m`, `same hour, 3 weeks`). */
 export function describeReference(cfg: SpikeConfig): string {
   if (cfg.baseline === undefined) return `previous ${formatDuration(cfg.window)}`;
-  if (cfg.baseline.seasonality === 'hour_of_week') return `same local hour of the last ${cfg.baseline.windows} weeks (${cfg.baseline.time_zone})`;
+  if (cfg.baseline.seasonality === 'hour_of_week')
+    return `same local hour of the last ${cfg.baseline.windows} weeks (${cfg.baseline.time_zone})`;
   return `median of the last ${cfg.baseline.windows} × ${formatDuration(cfg.window)}`;
 }

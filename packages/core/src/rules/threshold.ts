@@ -11,6 +11,7 @@ import {
   topCodes,
   upsertBucket,
 } from '../stream/buckets.js';
+import { json } from '../stream/json.js';
 import {
   advanceWindows,
   begin,
@@ -23,7 +24,6 @@ import {
   upsertKey,
   type WindowHooks,
 } from '../stream/keyed.js';
-import { json } from '../stream/json.js';
 import { checkWindow, commonShape, compileCommon, groupOf, windowShape } from './common.js';
 import { type DetectionDraft, describeKey, describeWindow, makeDetection, type RuleRuntime } from './rule.js';
 

@@ -5,6 +5,11 @@ import { compareEvents } from './order.js';
 export const alignDown = (t: number, step: number): number => Math.floor(t / step) * step;
 /** The first bucket boundary at or after `t`. */
 export const alignUp = (t: number, step: number): number => Math.ceil(t / step) * step;
+/**
+ * The last boundary strictly before the watermark: windows ending there or earlier are closed. A window closes
+ * when the watermark passes its end (an event exactly at the end belongs to the next window and is not late).
+ */
+export const lastClosed = (watermark: number, step: number): number => alignUp(watermark, step) - step;
 
 export interface Started {
   readonly start: number;
@@ -48,7 +53,12 @@ export function dropBefore<B extends Started>(buckets: readonly B[], from: numbe
 }
 
 /** The first boundary `e ≥ from` (a multiple of step) whose window [e − size, e) holds a bucket, if any. */
-export function nextDataBoundary(buckets: readonly Started[], from: number, size: number, step: number): number | undefined {
+export function nextDataBoundary(
+  buckets: readonly Started[],
+  from: number,
+  size: number,
+  step: number,
+): number | undefined {
   for (const b of buckets) {
     if (b.start >= from - size) return Math.max(from, b.start + step);
   }
@@ -56,7 +66,11 @@ export function nextDataBoundary(buckets: readonly Started[], from: number, size
 }
 
 /** Keeps the `size` greatest events in event order (newest last); the result does not depend on arrival order. */
-export function addSample(sample: readonly ClassifiedEvent[], event: ClassifiedEvent, size: number): readonly ClassifiedEvent[] {
+export function addSample(
+  sample: readonly ClassifiedEvent[],
+  event: ClassifiedEvent,
+  size: number,
+): readonly ClassifiedEvent[] {
   if (size <= 0) return NO_EVENTS;
   if (sample.length >= size && compareEvents(event, sample[0]!) <= 0) return sample;
   let i = sample.length;
@@ -68,14 +82,20 @@ export function addSample(sample: readonly ClassifiedEvent[], event: ClassifiedE
 }
 
 /** The newest `size` events of several samples, newest last. */
-export function mergeSamples(samples: readonly (readonly ClassifiedEvent[])[], size: number): readonly ClassifiedEvent[] {
+export function mergeSamples(
+  samples: readonly (readonly ClassifiedEvent[])[],
+  size: number,
+): readonly ClassifiedEvent[] {
   if (size <= 0) return NO_EVENTS;
   const all = samples.flat();
   all.sort(compareEvents);
   return all.length > size ? all.slice(all.length - size) : all;
 }
 
-export function addCode(codes: Readonly<Record<string, number>>, code: string | undefined): Readonly<Record<string, number>> {
+export function addCode(
+  codes: Readonly<Record<string, number>>,
+  code: string | undefined,
+): Readonly<Record<string, number>> {
   if (code === undefined || code === '') return codes;
   return { ...codes, [code]: (codes[code] ?? 0) + 1 };
 }
@@ -88,7 +108,12 @@ export function topCodes(codes: readonly Readonly<Record<string, number>>[]): st
 }
 
 /** Adds one event to a count bucket. */
-export function countInto(bucket: CountBucket | undefined, start: number, event: ClassifiedEvent, sampleSize: number): CountBucket {
+export function countInto(
+  bucket: CountBucket | undefined,
+  start: number,
+  event: ClassifiedEvent,
+  sampleSize: number,
+): CountBucket {
   return {
     start,
     count: (bucket?.count ?? 0) + 1,

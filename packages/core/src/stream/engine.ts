@@ -30,7 +30,7 @@ export interface EngineCounts {
 export interface EngineState {
   /** Newest event (or plain tick) time seen. */
   readonly maxTime: number | null;
-  /** Newest final-tick time: every watermark is at least this. */
+  /** Just past the newest final tick (its time + 1 ms): every watermark is at least this. */
   readonly floor: number | null;
   readonly totals: EngineCounts;
   readonly rules: Readonly<Record<string, unknown>>;
@@ -116,9 +116,15 @@ export function createEngine(configs: readonly RuleConfig[], options: EngineOpti
     if (!Number.isFinite(input.time)) {
       // A time we cannot place is never silently dropped: it goes to `late` with the other unusable events.
       const counts = { ...ZERO, events: event ? 1 : 0, ticks: event ? 0 : 1, late: event ? 1 : 0 };
-      return { state: { ...state, totals: addCounts(state.totals, counts) }, out: [], late: event ? [event] : [], counts };
+      return {
+        state: { ...state, totals: addCounts(state.totals, counts) },
+        out: [],
+        late: event ? [event] : [],
+        counts,
+      };
     }
-    if (event === undefined && isTick(input) && input.final === true) floor = Math.max(floor ?? input.time, input.time);
+    // A final tick at T says every event at or before T has arrived: the watermark moves just past T.
+    if (event === undefined && isTick(input) && input.final === true) floor = Math.max(floor ?? input.time + 1, input.time + 1);
     else maxTime = Math.max(maxTime ?? input.time, input.time);
 
     const out: Detection[] = [];
@@ -182,7 +188,9 @@ export function createEngine(configs: readonly RuleConfig[], options: EngineOpti
     maxTime: state.maxTime,
     floor: state.floor,
     totals: state.totals,
-    rules: Object.fromEntries(rules.map((r) => [r.id, { fingerprint: r.fingerprint, state: r.toJSON(state.rules[r.id]) }])),
+    rules: Object.fromEntries(
+      rules.map((r) => [r.id, { fingerprint: r.fingerprint, state: r.toJSON(state.rules[r.id]) }]),
+    ),
   });
 
   const fromJSON = (value: unknown): { state: EngineState; reset: string[] } => {

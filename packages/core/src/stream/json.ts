@@ -3,7 +3,8 @@ import type { ClassifiedEvent } from '../classify/types.js';
 /** Minimal readers for state JSON: the file is ours, but a truncated or foreign one must fail loudly, not corrupt state. */
 export const json = {
   object(value: unknown, what: string): Record<string, unknown> {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`${what}: expected an object`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new TypeError(`${what}: expected an object`);
     return value as Record<string, unknown>;
   },
   array(value: unknown, what: string): unknown[] {

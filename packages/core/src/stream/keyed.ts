@@ -1,6 +1,6 @@
-import { json } from './json.js';
 import type { Detection } from '../rules/types.js';
-import { alignDown, type CountBucket } from './buckets.js';
+import { type CountBucket, lastClosed } from './buckets.js';
+import { json } from './json.js';
 import { PMap } from './pmap.js';
 
 /** What every per-key entry carries for expiry and eviction. */
@@ -28,10 +28,10 @@ export function initKeyed<E extends KeyedEntry>(keys: PMap<string, E> = PMap.emp
   return { origin: null, evaluated: null, keys, evicted: 0, evictedAt: null };
 }
 
-/** Records the first watermark the rule sees: windows ending at or before it are never evaluated. */
+/** Records the first watermark the rule sees: windows it has already passed are never evaluated. */
 export function begin<E extends KeyedEntry>(state: KeyedState<E>, watermark: number, step: number): KeyedState<E> {
   if (state.origin !== null) return state;
-  return { ...state, origin: watermark, evaluated: alignDown(watermark, step) };
+  return { ...state, origin: watermark, evaluated: lastClosed(watermark, step) };
 }
 
 /**
@@ -49,7 +49,9 @@ export function upsertKey<E extends KeyedEntry>(
   const victims = keys
     .entries()
     .filter(([k, e]) => k !== key && !e.pinned)
-    .sort(([ka, a], [kb, b]) => (a.lastSeen ?? -Infinity) - (b.lastSeen ?? -Infinity) || (ka < kb ? -1 : ka > kb ? 1 : 0))
+    .sort(
+      ([ka, a], [kb, b]) => (a.lastSeen ?? -Infinity) - (b.lastSeen ?? -Infinity) || (ka < kb ? -1 : ka > kb ? 1 : 0),
+    )
     .slice(0, Math.max(1, Math.ceil(maxKeys / 10)));
   for (const [k] of victims) keys = keys.delete(k);
   const at = keys.get(key)!.lastSeen;
@@ -62,13 +64,18 @@ export interface WindowHooks<E extends KeyedEntry> {
   /** The first boundary ≥ `from` worth evaluating for this key, or undefined for none until new data arrives. */
   next(entry: E, from: number, state: KeyedState<E>): number | undefined;
   /** Evaluates the window ending at `end`; an undefined entry removes the key. */
-  evaluate(key: string, entry: E, end: number, state: KeyedState<E>): { readonly entry: E | undefined; readonly out?: Detection };
+  evaluate(
+    key: string,
+    entry: E,
+    end: number,
+    state: KeyedState<E>,
+  ): { readonly entry: E | undefined; readonly out?: Detection };
   /** After evaluating up to `evaluated`: drops what no later window needs; undefined removes the key. */
   retain(key: string, entry: E, evaluated: number, state: KeyedState<E>): E | undefined;
 }
 
 /**
- * Evaluates every window whose end the watermark has reached (end ≤ watermark), key by key. Keys are independent,
+ * Evaluates every window whose end the watermark has passed (end < watermark), key by key. Keys are independent,
  * so each key jumps straight to the boundaries where it has data: cost follows data, not elapsed time.
  */
 export function advanceWindows<E extends KeyedEntry>(
@@ -79,7 +86,7 @@ export function advanceWindows<E extends KeyedEntry>(
 ): { readonly state: KeyedState<E>; readonly out: Detection[] } {
   const out: Detection[] = [];
   if (state.evaluated === null) return { state, out };
-  const target = alignDown(watermark, step);
+  const target = lastClosed(watermark, step);
   if (target <= state.evaluated) return { state, out };
   let keys = state.keys;
   for (const [key, initial] of state.keys.entries()) {
@@ -109,7 +116,10 @@ export function keyedToJSON<E extends KeyedEntry>(state: KeyedState<E>, entryToJ
   return { origin: state.origin, evaluated: state.evaluated, evicted: state.evicted, evictedAt: state.evictedAt, keys };
 }
 
-export function keyedFromJSON<E extends KeyedEntry>(value: unknown, entryFromJSON: (json: unknown) => E): KeyedState<E> {
+export function keyedFromJSON<E extends KeyedEntry>(
+  value: unknown,
+  entryFromJSON: (json: unknown) => E,
+): KeyedState<E> {
   const o = json.object(value, 'rule state');
   const keys = json.array(o.keys, 'rule state keys').map((pair): [string, E] => {
     const [k, e] = json.array(pair, 'rule state key');

@@ -1,6 +1,6 @@
 import type { ClassifiedEvent } from '../classify/types.js';
-import { json } from './json.js';
 import { type Heap, heapFromArray, heapInsert, heapPop, heapToArray } from './heap.js';
+import { json } from './json.js';
 import { compareEvents } from './order.js';
 
 /**
@@ -10,10 +10,14 @@ import { compareEvents } from './order.js';
  */
 export type Pending = Heap<ClassifiedEvent>;
 
-export const addPending = (pending: Pending, event: ClassifiedEvent): Pending => heapInsert(pending, event, compareEvents);
+export const addPending = (pending: Pending, event: ClassifiedEvent): Pending =>
+  heapInsert(pending, event, compareEvents);
 
 /** Removes and returns, in event order, every event with time < watermark. */
-export function takeFinal(pending: Pending, watermark: number): { readonly pending: Pending; readonly events: ClassifiedEvent[] } {
+export function takeFinal(
+  pending: Pending,
+  watermark: number,
+): { readonly pending: Pending; readonly events: ClassifiedEvent[] } {
   const events: ClassifiedEvent[] = [];
   let heap = pending;
   while (heap !== null && heap.item.time < watermark) {

@@ -12,7 +12,13 @@
  */
 type Node<K, V> =
   | { readonly root: true; readonly map: Map<K, V> }
-  | { readonly root: false; readonly key: K; readonly had: boolean; readonly value: V | undefined; readonly next: PMap<K, V> };
+  | {
+      readonly root: false;
+      readonly key: K;
+      readonly had: boolean;
+      readonly value: V | undefined;
+      readonly next: PMap<K, V>;
+    };
 
 export class PMap<K, V> {
   private node: Node<K, V>;

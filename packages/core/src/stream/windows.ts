@@ -1,5 +1,5 @@
 import type { ClassifiedEvent } from '../classify/types.js';
-import { alignDown, dropBefore, nextDataBoundary, upsertBucket } from './buckets.js';
+import { alignDown, dropBefore, lastClosed, nextDataBoundary, upsertBucket } from './buckets.js';
 import { type EngineInput, isTick } from './input.js';
 import { insertSorted } from './order.js';
 import { PMap } from './pmap.js';
@@ -48,7 +48,7 @@ export const initWindows = (): WindowState => ({ maxTime: null, floor: null, eva
 
 /**
  * The generic event-time window step behind `eventTimeWindows`: aligned tumbling or sliding windows per key, closed
- * when the watermark (newest time − allowed lateness, or a final tick) reaches their end, in the same step.
+ * when the watermark (newest time − allowed lateness, or just past a final tick) passes their end, in the same step.
  * Outputs are ordered by (end, key). Memory holds the events of open windows only.
  */
 export function windowStep(
@@ -58,15 +58,16 @@ export function windowStep(
 ): { readonly state: WindowState; readonly out: readonly WindowOutput[] } {
   const size = options.size;
   const step = options.step ?? size;
-  if (!(size > 0 && step > 0 && size % step === 0)) throw new RangeError('window size must be a positive multiple of step');
+  if (!(size > 0 && step > 0 && size % step === 0))
+    throw new RangeError('window size must be a positive multiple of step');
   const lateness = options.allowedLateness ?? 0;
   let { maxTime, floor, evaluated, keys } = state;
   const out: WindowOutput[] = [];
-  if (isTick(input) && input.final === true) floor = Math.max(floor ?? input.time, input.time);
+  if (isTick(input) && input.final === true) floor = Math.max(floor ?? input.time + 1, input.time + 1);
   else maxTime = Math.max(maxTime ?? input.time, input.time);
   const fromEvents = maxTime === null ? null : maxTime - lateness;
   const watermark = fromEvents === null ? floor! : floor === null ? fromEvents : Math.max(fromEvents, floor);
-  if (evaluated === null) evaluated = alignDown(watermark, step);
+  if (evaluated === null) evaluated = lastClosed(watermark, step);
   if (!isTick(input)) {
     if (input.time < watermark) out.push({ type: 'late', event: input });
     else {
@@ -81,7 +82,7 @@ export function windowStep(
       );
     }
   }
-  const target = alignDown(watermark, step);
+  const target = lastClosed(watermark, step);
   if (target > evaluated) {
     const closed: ClosedWindow[] = [];
     for (const [key, buckets] of keys.entries()) {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {
   compileNotifyPolicies,
   compileRulePolicy,
+  NotifyConfigError,
   NotifyGlobalSchema,
   NotifyOptionsSchema,
 } from '../../src/notify/options.js';
@@ -95,6 +96,10 @@ describe('notify options', () => {
 
   it('names the rule and option in errors', () => {
     assert.throws(
+      () => compileRulePolicy({ for: 'soon' }, 'r'),
+      (err: unknown) => err instanceof NotifyConfigError && err.code === 'E_NOTIFY_CONFIG',
+    );
+    assert.throws(
       () => compileRulePolicy({ for: '10 minutes' }, 'otp-brute-force'),
       /rule "otp-brute-force" notify: for: invalid duration "10 minutes"/,
     );
@@ -126,6 +131,12 @@ describe('notify options', () => {
     const bad = NotifyGlobalSchema.safeParse({
       silences: [
         { matchers: {}, starts_at: '2024-03-01T08:00:00Z', ends_at: '2024-03-01T09:00:00Z', comment: '' },
+        {
+          matchers: { keyFields: {} },
+          starts_at: '2024-03-01T08:00:00Z',
+          ends_at: '2024-03-01T09:00:00Z',
+          comment: '',
+        },
         { matchers: { key: 'x' }, starts_at: '2024-03-01T09:00:00Z', ends_at: '2024-03-01T08:00:00Z', comment: '' },
         { matchers: { key: 'x' }, starts_at: '2024-03-01 09:00', ends_at: '2024-03-01T10:00:00Z', comment: '' },
       ],
@@ -133,16 +144,19 @@ describe('notify options', () => {
     });
     assert.ok(!bad.success);
     const messages = bad.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    for (const i of [0, 1]) {
+      const re = new RegExp(`^silences\\.${i}\\.matchers: a silence needs at least one matcher`);
+      assert.ok(
+        messages.some((m) => re.test(m)),
+        messages.join('\n'),
+      );
+    }
     assert.ok(
-      messages.some((m) => /^silences\.0\.matchers: a silence needs at least one matcher/.test(m)),
+      messages.some((m) => /^silences\.2\.ends_at: ends_at must be after starts_at/.test(m)),
       messages.join('\n'),
     );
     assert.ok(
-      messages.some((m) => /^silences\.1\.ends_at: ends_at must be after starts_at/.test(m)),
-      messages.join('\n'),
-    );
-    assert.ok(
-      messages.some((m) => /^silences\.2\.starts_at: expected an ISO 8601 time/.test(m)),
+      messages.some((m) => /^silences\.3\.starts_at: expected an ISO 8601 time/.test(m)),
       messages.join('\n'),
     );
     assert.ok(
@@ -151,7 +165,7 @@ describe('notify options', () => {
     );
     assert.throws(
       () => compileNotifyPolicies({ global: { silences: [{}] } as never }),
-      /^Error: notification policy: silences\.0/,
+      /^NotifyConfigError: notification policy: silences\.0/,
     );
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { NotifyEngine } from '../../src/notify/engine.js';
-import { loadState, STATE_VERSION, StateFileError, saveState } from '../../src/notify/persist.js';
+import { loadState, STATE_FILE_VERSION, StateFileError, saveState } from '../../src/notify/persist.js';
 import { emptyNotifyState } from '../../src/notify/state.js';
 import type { NotifyAlert, NotifyInput, Suppression } from '../../src/notify/types.js';
 import { at, brief, d, det, policies, run, settle, tick } from './helpers.js';
@@ -100,7 +100,7 @@ describe('notify state persistence', () => {
     await saveState(file, { detection: { any: 'thing' }, notify, checkpoint }, { now: () => at(5) });
     assert.deepEqual(await readdir(dir), ['npswatch.state.json'], 'no temporary file left behind');
     const doc = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-    assert.equal(doc.version, STATE_VERSION);
+    assert.equal(doc.version, STATE_FILE_VERSION);
     assert.equal(doc.savedAt, new Date(at(5)).toISOString());
     const loaded = await loadState(file);
     assert.deepStrictEqual(loaded, {
@@ -180,7 +180,6 @@ describe('notify state persistence', () => {
         members: ['nope'],
         anchor: 0,
         flushed: false,
-        notified: [],
         open: false,
       },
     };

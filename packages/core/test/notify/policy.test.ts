@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { fingerprint } from '../../src/notify/match.js';
+import { alertFingerprint } from '../../src/notify/match.js';
 import type { NotifyPolicies } from '../../src/notify/options.js';
 import { notifyDrain, notifyStep } from '../../src/notify/policy.js';
 import type { NotifyState } from '../../src/notify/state.js';
@@ -39,7 +39,7 @@ describe('notify policy', () => {
       const [alert] = r.out;
       assert.equal(alert?.startsAt, at(10));
       assert.equal(alert?.count, 1);
-      assert.equal(alert?.fingerprint, fingerprint('r', ''));
+      assert.equal(alert?.fingerprint, alertFingerprint('r', ''));
       assert.deepEqual(reasons(r.suppressed), ['pending@0', 'pending@5', 'repeat@15']);
     });
 
@@ -149,7 +149,7 @@ describe('notify policy', () => {
       assert.deepEqual(nps1?.keyFields, { 'host.name': 'nps1' });
       assert.equal(nps1?.count, 3);
       assert.equal(nps1?.time, T0 + 30 * SEC);
-      assert.equal(nps1?.fingerprint, fingerprint('otp', 'nps1'));
+      assert.equal(nps1?.fingerprint, alertFingerprint('otp', 'nps1'));
       assert.match(nps1?.summary ?? '', /^3 otp alerts for nps1: /);
       assert.equal(nps2?.count, 1);
       assert.equal(nps2?.time, T0 + 42 * SEC);
@@ -237,7 +237,7 @@ describe('notify policy', () => {
       assert.deepEqual(brief(r.out), ['r[bob] firing@10', 'r[alice] firing@60']);
       assert.deepEqual(
         r.suppressed.filter((s) => s.reason === 'silenced').map((s) => s.fingerprint),
-        [fingerprint('r', 'alice')],
+        [alertFingerprint('r', 'alice')],
         'counted once per silenced episode',
       );
       assert.equal(r.out[1]?.startsAt, at(10), 'the alert started while silenced');
@@ -304,7 +304,7 @@ describe('notify policy', () => {
       ]);
       assert.deepEqual(
         r.suppressed.filter((s) => s.reason === 'inhibited').map((s) => s.fingerprint),
-        [fingerprint('otp', 'X|alice')],
+        [alertFingerprint('otp', 'X|alice')],
       );
     });
 

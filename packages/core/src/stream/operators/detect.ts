@@ -22,10 +22,16 @@ export interface DetectOptions extends EngineOptions {
  * events, counters and the state after it, for persistence). The engine step is pure; this adapter only threads
  * the state through `scan`, per subscription.
  */
-export function detect(rules: readonly RuleConfig[] | Engine, options: DetectOptions = {}): OperatorFunction<EngineInput, EngineStep> {
+export function detect(
+  rules: readonly RuleConfig[] | Engine,
+  options: DetectOptions = {},
+): OperatorFunction<EngineInput, EngineStep> {
   const engine = isEngine(rules) ? rules : createEngine(rules, options);
   return (source) => {
-    const input = options.idleAdvance === undefined ? source : source.pipe(idleAdvance(options.idleAdvance, options.scheduler ?? asyncScheduler));
+    const input =
+      options.idleAdvance === undefined
+        ? source
+        : source.pipe(idleAdvance(options.idleAdvance, options.scheduler ?? asyncScheduler));
     const seed: EngineStep = {
       state: options.state ?? engine.init(),
       out: [],

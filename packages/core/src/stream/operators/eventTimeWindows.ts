@@ -12,7 +12,8 @@ export function eventTimeWindows(options: WindowOptions): OperatorFunction<Engin
   return (source) =>
     source.pipe(
       scan(
-        (acc: { state: WindowState; out: readonly WindowOutput[] }, input: EngineInput) => windowStep(options, acc.state, input),
+        (acc: { state: WindowState; out: readonly WindowOutput[] }, input: EngineInput) =>
+          windowStep(options, acc.state, input),
         { state: initWindows(), out: [] },
       ),
       concatMap((r) => r.out),

@@ -11,7 +11,10 @@ import { type EngineInput, isTick, tick } from '../input.js';
  * Events delayed by more than the rules' allowed lateness after an idle period are reported late, so give rules a
  * lateness at least as large as the expected ingestion delay.
  */
-export function idleAdvance(every: number, scheduler: SchedulerLike = asyncScheduler): MonoTypeOperatorFunction<EngineInput> {
+export function idleAdvance(
+  every: number,
+  scheduler: SchedulerLike = asyncScheduler,
+): MonoTypeOperatorFunction<EngineInput> {
   if (!(every > 0)) throw new RangeError(`idleAdvance period must be > 0 ms, got ${every}`);
   return (source) =>
     new Observable<EngineInput>((subscriber) => {
