@@ -41,8 +41,8 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .addOption(tz())
     .option('--dead-letter <file>', 'append rejected records (NDJSON) to this file')
     .action(async (opts: { lang: Lang; tz: string; deadLetter?: string }) => {
-      const { runSummary, bundledSamples } = await import('./commands/summary.js');
-      setExit(await runSummary(bundledSamples(), opts, io));
+      const { runSummary, bundledSamples, syntheticSample } = await import('./commands/summary.js');
+      setExit(await runSummary(bundledSamples(), { ...opts, detectOn: [syntheticSample()] }, io));
     });
 
   program
@@ -61,6 +61,33 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
       ) => {
         const { runClassify } = await import('./commands/classify.js');
         setExit(await runClassify(inputs, opts, io));
+      },
+    );
+
+  program
+    .command('replay')
+    .description('run detection rules over recorded events and write alerts as NDJSON')
+    .argument('[inputs...]', 'input files in any supported format (or npswatch classify output); - reads stdin')
+    .option('--rules <files...>', 'rule files (YAML); default: the built-in pack')
+    .option('--until <time>', 'close windows at this event time (ISO), so flatlines at the end are seen')
+    .addOption(new Option('--format <format>', 'input format').choices(['auto', ...FORMAT_IDS]).default('auto'))
+    .addOption(tz())
+    .addOption(lang())
+    .option('--dead-letter <file>', 'append rejected records (NDJSON) to this file')
+    .action(
+      async (
+        inputs: string[],
+        opts: {
+          rules?: string[];
+          until?: string;
+          format: FormatId | 'auto';
+          tz: string;
+          lang: Lang;
+          deadLetter?: string;
+        },
+      ) => {
+        const { runReplay } = await import('./commands/replay.js');
+        setExit(await runReplay(inputs, opts, io));
       },
     );
 

@@ -19,6 +19,24 @@ describe('npswatch (no arguments)', () => {
     assert.match(stdout, /0 records rejected/);
   });
 
+  it('runs the built-in detection pack over the synthetic day and lists its alerts', async () => {
+    const { stdout } = await run([]);
+    const alerts = stdout.slice(stdout.indexOf('Alerts from the built-in detection pack'));
+    for (const rule of [
+      'otp-brute-force',
+      'mfa-fatigue',
+      'user-not-found-spike',
+      'password-spray',
+      'connectivity-error-spike',
+      'config-error',
+      'unknown-code',
+      'server-silent',
+      'support-required',
+    ]) {
+      assert.match(alerts, new RegExp(`firing\\s+\\w+\\s+${rule}\\s`), rule);
+    }
+  });
+
   it('speaks Korean with --lang ko', async () => {
     const { stdout } = await run(['--lang', 'ko']);
     assert.match(stdout, /조치 방법/);
@@ -82,6 +100,49 @@ describe('npswatch classify', () => {
         [3, '{not json'],
       ],
     );
+  });
+});
+
+describe('npswatch replay', () => {
+  const day = fileURLToPath(new URL('../../core/samples/synthetic/nps-day.winlogbeat.ndjson', import.meta.url));
+
+  it('writes alerts as NDJSON with the remediation of their code', async () => {
+    const { code, stdout, stderr } = await run(['replay', day]);
+    assert.equal(code, 0, stderr);
+    const alerts = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const spike = alerts.find((a) => a.rule.id === 'user-not-found-spike' && a.npswatch.alert.status === 'firing');
+    assert.equal(spike.npswatch.alert.key_fields['host.name'], 'NPS02.contoso.com');
+    assert.equal(spike.npswatch.context.code, 'UserNotFound');
+    assert.ok(spike.npswatch.context.remediation.length > 0);
+    assert.match(stderr, /747 events, \d+ alerts, 0 late events, 0 records rejected/);
+  });
+
+  it('gives identical output for the classified form of the same input', async () => {
+    const direct = await run(['replay', day]);
+    const classified = await run(['classify', day]);
+    const again = await run(['replay', '-'], classified.stdout);
+    assert.equal(again.stdout, direct.stdout);
+  });
+
+  it('closes windows at --until, so a server silent at the end is reported', async () => {
+    const short = await run(['replay', day, '--until', '2024-09-20T18:30:00Z']);
+    const long = await run(['replay', day, '--until', '2024-09-21T00:00:00Z']);
+    const silent = (out: string) => out.split('\n').filter((l) => l.includes('"server-silent"')).length;
+    assert.equal(silent(short.stdout), 0);
+    assert.ok(silent(long.stdout) >= 1);
+  });
+
+  it('rejects a bad rule file naming the file, rule and option', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'npswatch-'));
+    const rules = join(dir, 'rules.yaml');
+    writeFileSync(rules, 'rules:\n  - id: x\n    type: threshold\n    window: ten minutes\n    threshold: 3\n');
+    const { code, stderr } = await run(['replay', day, '--rules', rules]);
+    assert.equal(code, 2);
+    assert.match(stderr, /rules\.yaml/);
+    assert.match(stderr, /window/);
   });
 });
 

@@ -35,6 +35,33 @@ export {
 export { type MessageShape, type ParsedMessage, parseMessage } from './classify/message.js';
 // Classification
 export type { ClassifiedEvent, Outcome, RadiusContext, RecordKind } from './classify/types.js';
+export { NotifyEngine } from './notify/engine.js';
+export { alertFingerprint } from './notify/match.js';
+// Notification policy
+export {
+  type AlertMatchers,
+  compileNotifyPolicies,
+  NotifyConfigError,
+  type NotifyGlobalInput,
+  NotifyGlobalSchema,
+  type NotifyOptions,
+  type NotifyOptionsInput,
+  NotifyOptionsSchema,
+  type NotifyPolicies,
+} from './notify/options.js';
+export {
+  type InputCheckpoint,
+  loadState,
+  type SavedState,
+  STATE_FILE_VERSION,
+  StateFileError,
+  saveState,
+} from './notify/persist.js';
+export { notifyDrain, notifyStep } from './notify/policy.js';
+export { type AlertJsonOptions, alertToJson } from './notify/render.js';
+export { emptyNotifyState, type NotifyState } from './notify/state.js';
+export { createTelemetry, type Telemetry, type TelemetryOptions } from './notify/telemetry.js';
+export type { NotifyAlert, NotifyInput, NotifyTick, Suppression, SuppressReason } from './notify/types.js';
 export { FORMAT_IDS, FORMATS, formatById } from './parse/formats.js';
 export {
   detectFormat,
@@ -45,6 +72,14 @@ export {
   readBatches,
 } from './parse/input.js';
 export { securityFieldsFromMessage } from './parse/security-message.js';
+export {
+  createDetector,
+  type Detector,
+  type DetectorOptions,
+  type DetectorOutput,
+  type DetectorSnapshot,
+  detectAlerts,
+} from './pipeline.js';
 export { isExtensionChannel, isExtensionProvider, normalizeChannel, normalizeLevel } from './record/channel.js';
 // Records and formats
 export type {
@@ -58,9 +93,29 @@ export type {
   SourcePosition,
 } from './record/types.js';
 export { parseUser, type UserRef, userKey } from './record/user.js';
+export { BUILTIN_RULES_PATH, loadBuiltinRules } from './rules/builtin.js';
+export { formatRuleIssue, loadRules, parseRules, RuleFileError, type RuleIssue } from './rules/load.js';
+export { RULE_TYPES } from './rules/registry.js';
+export { type RuleConfig, type RuleConfigInput, ruleFileJsonSchema } from './rules/schema.js';
+// Detection rules and the engine
+export type { Alert, Detection, RuleType } from './rules/types.js';
 export { samplesDirectory } from './samples.js';
+export {
+  createEngine,
+  type Engine,
+  type EngineCounts,
+  type EngineOptions,
+  type EngineState,
+  type EngineStateJSON,
+  type EngineStep,
+} from './stream/engine.js';
+export { type EngineInput, isTick, type Tick, tick } from './stream/input.js';
+export { type DetectOptions, detect } from './stream/operators/detect.js';
+export { idleAdvance } from './stream/operators/idleAdvance.js';
+export { type NotifyOperatorOptions, notify } from './stream/operators/notify.js';
 export { addToSummary, type CodeSummary, codesByImpact, createSummary, type Summary } from './summary.js';
-
+export { SYNTHETIC_SAMPLE } from './testing/synthetic-file.js';
+export { DurationError, formatDuration, parseDuration } from './time/duration.js';
 // Time
 export { assertTimeZone, formatInZone, formatIso, parseLocalTime, parseTimestamp } from './time/parse.js';
 export { VERSION } from './version.js';

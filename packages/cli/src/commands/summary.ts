@@ -1,14 +1,18 @@
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   addToSummary,
   codesByImpact,
+  createDetector,
   createSummary,
   entryById,
   formatInZone,
   type Lang,
+  loadBuiltinRules,
+  type NotifyAlert,
   type Summary,
+  SYNTHETIC_SAMPLE,
   samplesDirectory,
 } from '@npswatch/core';
 import { EXIT } from '../errors.js';
@@ -47,6 +51,8 @@ const TEXT = {
     codes: 'By code (most urgent first)',
     todo: 'What to do',
     none: 'No errors: nothing to do.',
+    alerts: (file: string) => `Alerts from the built-in detection pack on ${file}`,
+    noAlerts: 'No alerts.',
     users: 'user(s)',
     hosts: 'server(s)',
   },
@@ -59,6 +65,8 @@ const TEXT = {
     codes: '코드별 (긴급한 순)',
     todo: '조치 방법',
     none: '오류 없음: 조치할 것이 없습니다.',
+    alerts: (file: string) => `${file}에 대한 기본 탐지 규칙 경보`,
+    noAlerts: '경보 없음.',
     users: '사용자',
     hosts: '서버',
   },
@@ -94,18 +102,52 @@ export function renderSummary(s: Summary, files: number, options: SummaryOptions
   return `${lines.join('\n')}\n`;
 }
 
-/** `npswatch` with no arguments: classify the bundled samples and print what needs doing. */
-export async function runSummary(inputs: readonly string[], options: SummaryOptions, io: Io): Promise<number> {
+export function renderAlerts(alerts: readonly NotifyAlert[], file: string, options: SummaryOptions): string {
+  const t = TEXT[options.lang];
+  const lines = ['', `${t.alerts(file)}:`];
+  if (alerts.length === 0) lines.push(`  ${t.noAlerts}`);
+  for (const a of alerts) {
+    const when = formatInZone(a.time, options.tz);
+    lines.push(`  ${when}  ${a.status.padEnd(8)} ${a.severity.padEnd(8)} ${a.ruleId.padEnd(32)} ${a.summary}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `npswatch` with no arguments: classify the bundled samples and print what needs doing, then run the built-in
+ * detection pack over the inputs named in `detectOn` (the synthetic day: the reference captures span years).
+ */
+export async function runSummary(
+  inputs: readonly string[],
+  options: SummaryOptions & { readonly detectOn?: readonly string[] },
+  io: Io,
+): Promise<number> {
   const summary = createSummary();
   const rejects = createRejectLog(io, options.deadLetter);
+  const detectOn = new Set(options.detectOn ?? []);
+  const detector = createDetector(await loadBuiltinRules());
+  const alerts: NotifyAlert[] = [];
   try {
-    for await (const batch of classifiedBatches(inputs, { timeZone: options.tz }, io, rejects)) {
-      for (const e of batch) addToSummary(summary, e);
+    for (const input of inputs) {
+      const detecting = detectOn.has(input);
+      for await (const batch of classifiedBatches([input], { timeZone: options.tz }, io, rejects)) {
+        for (const e of batch) {
+          addToSummary(summary, e);
+          if (detecting) alerts.push(...detector.push(e).alerts);
+        }
+      }
     }
+    alerts.push(...detector.finish().alerts);
   } finally {
     await rejects.close();
   }
   summary.rejected = rejects.count;
   await write(io.stdout, renderSummary(summary, inputs.length, options));
+  for (const file of detectOn) await write(io.stdout, renderAlerts(alerts, basename(file), options));
   return rejects.count > 0 ? EXIT.rejected : EXIT.ok;
+}
+
+/** The bundled synthetic day, the input the default run detects on. */
+export function syntheticSample(): string {
+  return fileURLToPath(new URL(SYNTHETIC_SAMPLE, samplesDirectory()));
 }

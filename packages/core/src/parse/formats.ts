@@ -2,9 +2,10 @@ import type { FormatDefinition, FormatId } from '../record/types.js';
 import { ACCOUNTING_FORMATS } from './formats-accounting.js';
 import { WINDOWS_FORMATS } from './formats-windows.js';
 import { MESSAGE_FORMAT } from './message.js';
+import { NPSWATCH_FORMAT } from './npswatch-json.js';
 
-/** Every built-in format in detection order: structured formats first, plain message text last. */
-export const FORMATS: readonly FormatDefinition[] = [...WINDOWS_FORMATS, ...ACCOUNTING_FORMATS, MESSAGE_FORMAT];
+/** Every built-in format in detection order: npswatch's own output, structured formats, plain message text last. */
+export const FORMATS: readonly FormatDefinition[] = [NPSWATCH_FORMAT, ...WINDOWS_FORMATS, ...ACCOUNTING_FORMATS, MESSAGE_FORMAT];
 
 export function formatById(id: FormatId): FormatDefinition {
   const found = FORMATS.find((f) => f.id === id);

@@ -67,6 +67,7 @@ interface Bucket {
 
 interface Entry extends KeyedEntry {
   readonly fields: Readonly<Record<string, string>>;
+  /** Time of the key's first event: `min` only judges windows the key existed for in full. */
   readonly firstSeen: number;
   readonly active: boolean;
   readonly buckets: readonly Bucket[];
@@ -101,7 +102,7 @@ export function createCardinality(cfg: CardinalityConfig): RuleRuntime<Cardinali
       for (const b of inWindow) for (const v of b.values.keys()) distinct.add(v);
       const n = distinct.size;
       const over = cfg.max !== undefined && n > cfg.max;
-      // A window the key was not observed for in full could read low: `min` only judges whole windows.
+      // A window the key did not exist for in full reads low: `min` only judges whole windows.
       const observed = start >= Math.max(alignUp(state.origin!, step), entry.firstSeen);
       const under = cfg.min !== undefined && n < cfg.min && n > 0 && observed;
       const holds = over || under;
@@ -141,7 +142,7 @@ export function createCardinality(cfg: CardinalityConfig): RuleRuntime<Cardinali
       (old) => ({
         fields: group.fields,
         lastSeen: Math.max(old?.lastSeen ?? event.time, event.time),
-        firstSeen: Math.min(old?.firstSeen ?? start, start),
+        firstSeen: Math.min(old?.firstSeen ?? event.time, event.time),
         pinned: false,
         active: old?.active ?? false,
         buckets: upsertBucket(old?.buckets ?? [], start, (b) => ({
@@ -163,7 +164,7 @@ export function createCardinality(cfg: CardinalityConfig): RuleRuntime<Cardinali
     accepts: (event) => groupOf(common, event) !== undefined && present(counted(event)) !== undefined,
     init: () => initKeyed<Entry>(),
     step(state, input) {
-      let s = begin(state, input.watermark, step);
+      let s = begin(state, input, step);
       let evicted = 0;
       if (input.type === 'event') ({ state: s, evicted } = add(s, input.event));
       const { state: next, out } = advanceWindows(s, input.watermark, step, hooks);

@@ -97,8 +97,10 @@ function expectedGroup(
 
 interface Entry extends KeyedEntry {
   readonly fields: Readonly<Record<string, string>>;
-  /** Start of the bucket of the key's first event (null: configured and not seen yet). */
+  /** Start of the bucket of the key's first event (null for configured keys: expected from the start). */
   readonly firstSeen: number | null;
+  /** Start of the newest bucket already dropped (older than every open window): when the key last had traffic. */
+  readonly lastDropped: number | null;
   readonly active: boolean;
   readonly buckets: readonly CountBucket[];
 }
@@ -125,7 +127,15 @@ export function createFlatline(cfg: FlatlineConfig): RuleRuntime<FlatlineState> 
     return PMap.from(
       groups.map((g): [string, Entry] => [
         g.key,
-        { fields: g.fields, lastSeen: null, firstSeen: null, pinned: true, active: false, buckets: [] },
+        {
+          fields: g.fields,
+          lastSeen: null,
+          firstSeen: null,
+          lastDropped: null,
+          pinned: true,
+          active: false,
+          buckets: [],
+        },
       ]),
     );
   };
@@ -140,11 +150,19 @@ export function createFlatline(cfg: FlatlineConfig): RuleRuntime<FlatlineState> 
     next: (entry, from, state) => Math.max(from, since(entry, state.origin!) + size),
     evaluate(key, entry, end) {
       const start = end - size;
-      if (!entry.pinned && entry.lastSeen !== null && end - entry.lastSeen > cfg.forget_after) {
-        // Silent past forget_after: stop expecting the key, and resolve it if it was alerting.
-        if (!entry.active) return { entry: undefined };
+      if (!entry.pinned && silentSince(entry, end) + step <= end - cfg.forget_after) {
+        // No event in the last forget_after before this window's end (whole buckets): stop expecting the key,
+        // and resolve it if it was alerting. Judged from buckets before `end`, never from later events, so the
+        // outcome does not depend on what has already arrived.
+        // Events after this window (already here, within the lateness) make it a new key from its next bucket.
+        const later = entry.buckets.filter((b) => b.start >= end);
+        const relearned: Entry | undefined =
+          later.length === 0
+            ? undefined
+            : { ...entry, firstSeen: later[0]!.start, lastDropped: null, active: false, buckets: later };
+        if (!entry.active) return { entry: relearned };
         const draft = blank(key, entry, start, end);
-        return { entry: undefined, out: makeDetection(common.info, draft, render) };
+        return { entry: relearned, out: makeDetection(common.info, draft, render) };
       }
       const inWindow = bucketsIn(entry.buckets, start, end);
       const count = inWindow.reduce((n, b) => n + b.count, 0);
@@ -164,8 +182,17 @@ export function createFlatline(cfg: FlatlineConfig): RuleRuntime<FlatlineState> 
     },
     retain(_key, entry, evaluated) {
       const buckets = dropBefore(entry.buckets, evaluated + step - size);
-      return buckets === entry.buckets ? entry : { ...entry, buckets };
+      if (buckets === entry.buckets) return entry;
+      const dropped = entry.buckets[entry.buckets.length - buckets.length - 1]!.start;
+      return { ...entry, buckets, lastDropped: Math.max(entry.lastDropped ?? dropped, dropped) };
     },
+  };
+
+  /** Start of the newest bucket with events before `end`; -Infinity when none. */
+  const silentSince = (entry: Entry, end: number): number => {
+    let last = entry.lastDropped ?? Number.NEGATIVE_INFINITY;
+    for (const b of entry.buckets) if (b.start < end) last = Math.max(last, b.start);
+    return last;
   };
 
   const blank = (key: string, entry: Entry, start: number, end: number): DetectionDraft => ({
@@ -191,7 +218,8 @@ export function createFlatline(cfg: FlatlineConfig): RuleRuntime<FlatlineState> 
       (old) => ({
         fields: old?.fields ?? group.fields,
         lastSeen: Math.max(old?.lastSeen ?? event.time, event.time),
-        firstSeen: old?.firstSeen == null ? start : Math.min(old.firstSeen, start),
+        firstSeen: old?.pinned ? null : Math.min(old?.firstSeen ?? start, start),
+        lastDropped: old?.lastDropped ?? null,
         pinned: old?.pinned ?? false,
         active: old?.active ?? false,
         buckets: upsertBucket(old?.buckets ?? [], start, (b) => countInto(b, start, event, cfg.sample_size)),
@@ -208,7 +236,7 @@ export function createFlatline(cfg: FlatlineConfig): RuleRuntime<FlatlineState> 
     accepts: (event) => groupOf(common, event) !== undefined,
     init: () => initKeyed<Entry>(configured()),
     step(state, input) {
-      let s = begin(state, input.watermark, step);
+      let s = begin(state, input, step);
       let evicted = 0;
       if (input.type === 'event') ({ state: s, evicted } = add(s, input.event));
       const { state: next, out } = advanceWindows(s, input.watermark, step, hooks);
@@ -223,6 +251,7 @@ export function createFlatline(cfg: FlatlineConfig): RuleRuntime<FlatlineState> 
           fields: json.strings(o.fields, 'fields'),
           lastSeen: json.numberOrNull(o.lastSeen, 'lastSeen'),
           firstSeen: json.numberOrNull(o.firstSeen, 'firstSeen'),
+          lastDropped: json.numberOrNull(o.lastDropped, 'lastDropped'),
           pinned: json.boolean(o.pinned, 'pinned'),
           active: json.boolean(o.active, 'active'),
           buckets: countBucketsFromJSON(o.buckets),

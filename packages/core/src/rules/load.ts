@@ -49,15 +49,20 @@ const pathText = (path: readonly PropertyKey[]): string =>
     '',
   );
 
+/** An issue that only says "not this type" (directly, or as a union of such): the branch was not meant. */
+function shallow(issue: z.core.$ZodIssue): boolean {
+  if (issue.path.length > 0) return false;
+  if (issue.code === 'invalid_type') return true;
+  return issue.code === 'invalid_union' && issue.errors.every((branch) => branch.every(shallow));
+}
+
 /**
- * For a failed union, the branch that got furthest: the one whose issues are not a type mismatch at the top.
- * That turns "invalid input" into "filter.code.in: expected a list" when the value was clearly meant as operators.
+ * For a failed union, the one branch the value was meant for (its issues are more than a type mismatch). That
+ * turns "invalid input" into "filter.code.in: expected array" when the value clearly was an operator object.
  */
 function bestBranch(issue: z.core.$ZodIssue): readonly z.core.$ZodIssue[] | undefined {
-  if (issue.code !== 'invalid_union' || !('errors' in issue) || issue.errors.length === 0) return undefined;
-  const deep = issue.errors.filter(
-    (branch) => branch.length > 0 && !branch.every((i) => i.code === 'invalid_type' && i.path.length === 0),
-  );
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return undefined;
+  const deep = issue.errors.filter((branch) => branch.length > 0 && !branch.every(shallow));
   return deep.length === 1 ? deep[0] : undefined;
 }
 
@@ -66,13 +71,17 @@ interface Flat {
   readonly message: string;
 }
 
+/** zod's own wording (as opposed to a message written in our schemas), which we rephrase. */
+const DEFAULT_MESSAGE = /^(?:Invalid input|Invalid option|Too small|Too big|Unrecognized key|Invalid discriminator)/;
+
 function flatten(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[] = []): Flat[] {
   const path = [...prefix, ...issue.path];
   const branch = bestBranch(issue);
   if (branch !== undefined) return branch.flatMap((i) => flatten(i, path));
+  if (issue.code === 'unrecognized_keys')
+    return issue.keys.map((key) => ({ path: [...path, key], message: 'unknown option' }));
+  if (!DEFAULT_MESSAGE.test(issue.message)) return [{ path, message: issue.message }];
   switch (issue.code) {
-    case 'unrecognized_keys':
-      return issue.keys.map((key) => ({ path: [...path, key], message: 'unknown option' }));
     case 'invalid_type':
       return [
         {
@@ -87,12 +96,20 @@ function flatten(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[] = []): 
           message: `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${describe(issue.input)}`,
         },
       ];
-    case 'invalid_union':
-      if ('discriminator' in issue && issue.discriminator !== undefined) {
+    case 'invalid_union': {
+      if ('discriminator' in issue && typeof issue.discriminator === 'string') {
         const options = 'options' in issue && Array.isArray(issue.options) ? issue.options.join(', ') : '';
-        return [{ path, message: `expected one of ${options}, got ${describe(issue.input)}` }];
+        const input = issue.input as Record<string, unknown> | undefined;
+        const given = input?.[issue.discriminator];
+        return [
+          {
+            path: [...path, ...(issue.path.length === 0 ? [issue.discriminator] : [])],
+            message: `expected one of ${options}, got ${describe(given)}`,
+          },
+        ];
       }
       return [{ path, message: issue.message }];
+    }
     case 'too_small':
       return [
         {
@@ -100,7 +117,7 @@ function flatten(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[] = []): 
           message:
             issue.origin === 'array'
               ? `expected at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}`
-              : `expected at least ${issue.minimum}${issue.inclusive ? '' : ' (exclusive)'}, got ${describe(issue.input)}`,
+              : `expected at least ${issue.minimum}${issue.inclusive === false ? ' (exclusive)' : ''}, got ${describe(issue.input)}`,
         },
       ];
     case 'too_big':
@@ -110,7 +127,7 @@ function flatten(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[] = []): 
           message:
             issue.origin === 'array'
               ? `expected at most ${issue.maximum} items`
-              : `expected at most ${issue.maximum}${issue.inclusive ? '' : ' (exclusive)'}, got ${describe(issue.input)}`,
+              : `expected at most ${issue.maximum}${issue.inclusive === false ? ' (exclusive)' : ''}, got ${describe(issue.input)}`,
         },
       ];
     default:
@@ -123,15 +140,21 @@ function flatten(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[] = []): 
  * problem found (not only the first).
  */
 export function parseRules(text: string, file: string): RuleConfig[] {
+  const { rules, issues } = readRuleFile(text, file);
+  if (issues.length > 0) throw new RuleFileError(issues);
+  return rules;
+}
+
+/** The valid rules of a file and the problems with the others (ids are checked for duplicates within the file). */
+function readRuleFile(text: string, file: string): { rules: RuleConfig[]; issues: RuleIssue[] } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lines });
   if (doc.errors.length > 0) {
-    throw new RuleFileError(
-      doc.errors.map((e) => {
-        const at = e.linePos?.[0];
-        return { file, message: `invalid YAML: ${e.message.split('\n')[0]}`, ...(at ? { line: at.line } : {}) };
-      }),
-    );
+    const issues = doc.errors.map((e) => {
+      const at = e.linePos?.[0];
+      return { file, message: `invalid YAML: ${e.message.split('\n')[0]}`, ...(at ? { line: at.line } : {}) };
+    });
+    return { rules: [], issues };
   }
   const lineOf = (path: readonly PropertyKey[]): number | undefined => {
     for (let n = path.length; n >= 0; n--) {
@@ -142,11 +165,10 @@ export function parseRules(text: string, file: string): RuleConfig[] {
   };
   const top = RuleFileSchema.safeParse(doc.toJS() ?? {}, { reportInput: true });
   if (!top.success) {
-    throw new RuleFileError(
-      top.error.issues
-        .flatMap((i) => flatten(i))
-        .map((f) => withLine({ file, option: pathText(f.path), message: f.message }, lineOf(f.path))),
-    );
+    const issues = top.error.issues
+      .flatMap((i) => flatten(i))
+      .map((f) => withLine({ file, option: pathText(f.path), message: f.message }, lineOf(f.path)));
+    return { rules: [], issues };
   }
   const issues: RuleIssue[] = [];
   const rules: RuleConfig[] = [];
@@ -156,30 +178,23 @@ export function parseRules(text: string, file: string): RuleConfig[] {
     const parsed = RuleSchema.safeParse(raw, { reportInput: true });
     if (!parsed.success) {
       for (const f of parsed.error.issues.flatMap((i) => flatten(i))) {
+        const option = f.path.length > 0 ? { option: pathText(f.path) } : {};
         issues.push(
-          withLine(
-            { file, rule: label, ...(f.path.length > 0 ? { option: pathText(f.path) } : {}), message: f.message },
-            lineOf(['rules', index, ...f.path]),
-          ),
+          withLine({ file, rule: label, ...option, message: f.message }, lineOf(['rules', index, ...f.path])),
         );
       }
       return;
     }
     const first = seen.get(parsed.data.id);
     if (first !== undefined) {
-      issues.push(
-        withLine(
-          { file, rule: label, option: 'id', message: `duplicate id (rule #${first + 1} has it too)` },
-          lineOf(['rules', index, 'id']),
-        ),
-      );
+      const message = `duplicate id (rule #${first + 1} has it too)`;
+      issues.push(withLine({ file, rule: label, option: 'id', message }, lineOf(['rules', index, 'id'])));
       return;
     }
     seen.set(parsed.data.id, index);
     rules.push(parsed.data);
   });
-  if (issues.length > 0) throw new RuleFileError(issues);
-  return rules;
+  return { rules, issues };
 }
 
 function withLine(issue: RuleIssue, line: number | undefined): RuleIssue {
@@ -207,19 +222,16 @@ export async function loadRules(files: readonly string[]): Promise<RuleConfig[]>
       issues.push({ file, message: `cannot read: ${(err as Error).message}` });
       continue;
     }
-    try {
-      for (const rule of parseRules(text, file)) {
-        const other = owner.get(rule.id);
-        if (other !== undefined) {
-          issues.push({ file, rule: rule.id, option: 'id', message: `duplicate id (also in ${other})` });
-          continue;
-        }
-        owner.set(rule.id, file);
-        rules.push(rule);
+    const read = readRuleFile(text, file);
+    issues.push(...read.issues);
+    for (const rule of read.rules) {
+      const other = owner.get(rule.id);
+      if (other !== undefined) {
+        issues.push({ file, rule: rule.id, option: 'id', message: `duplicate id (also in ${other})` });
+        continue;
       }
-    } catch (err) {
-      if (!(err instanceof RuleFileError)) throw err;
-      issues.push(...err.issues);
+      owner.set(rule.id, file);
+      rules.push(rule);
     }
   }
   if (issues.length > 0) throw new RuleFileError(issues);

@@ -129,7 +129,7 @@ export function createNewValue(cfg: NewValueConfig): RuleRuntime<NewValueState> 
     accepts,
     init: () => ({ store: initKeyed<Seen>(), pending: null, sweptAt: null }),
     step(state, input) {
-      let store = begin(state.store, input.watermark, 1);
+      let store = begin(state.store, input, 1);
       const queued = input.type === 'event' ? addPending(state.pending, input.event) : state.pending;
       const { pending, events } = takeFinal(queued, input.watermark);
       const out: Detection[] = [];

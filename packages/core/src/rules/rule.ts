@@ -6,11 +6,12 @@ import type { Detection, RuleType } from './types.js';
 /**
  * What the engine hands a rule. Events arrive only if the rule accepts them and they are not late for it
  * (time ≥ watermark); every input carries the rule's watermark after the input, and the rule closes the windows
- * it passed in the same step.
+ * it passed in the same step. `time` is the event time the input shows was observed (the event's time, a tick's
+ * time, never below the watermark): the earliest one is where the rule's observation starts.
  */
 export type RuleInput =
-  | { readonly type: 'event'; readonly event: ClassifiedEvent; readonly watermark: number }
-  | { readonly type: 'advance'; readonly watermark: number };
+  | { readonly type: 'event'; readonly event: ClassifiedEvent; readonly time: number; readonly watermark: number }
+  | { readonly type: 'advance'; readonly time: number; readonly watermark: number };
 
 export interface RuleStepResult<S> {
   readonly state: S;

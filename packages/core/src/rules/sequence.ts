@@ -157,7 +157,7 @@ export function createSequence(cfg: SequenceConfig): RuleRuntime<SequenceState> 
     accepts,
     init: () => ({ keys: initKeyed<Entry>(), pending: null, sweptAt: null }),
     step(state, input) {
-      let keys = begin(state.keys, input.watermark, 1);
+      let keys = begin(state.keys, input, 1);
       const queued = input.type === 'event' ? addPending(state.pending, input.event) : state.pending;
       const { pending, events } = takeFinal(queued, input.watermark);
       const out: Detection[] = [];

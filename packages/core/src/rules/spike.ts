@@ -298,7 +298,7 @@ export function createSpike(cfg: SpikeConfig): RuleRuntime<SpikeState> {
     accepts: (event) => groupOf(common, event) !== undefined,
     init: () => initKeyed<Entry>(),
     step(state, input) {
-      let s = begin(state, input.watermark, step);
+      let s = begin(state, input, step);
       let evicted = 0;
       if (input.type === 'event') ({ state: s, evicted } = add(s, input.event));
       const { state: next, out } = advanceWindows(s, input.watermark, step, hooks);

@@ -124,7 +124,8 @@ export function createEngine(configs: readonly RuleConfig[], options: EngineOpti
       };
     }
     // A final tick at T says every event at or before T has arrived: the watermark moves just past T.
-    if (event === undefined && isTick(input) && input.final === true) floor = Math.max(floor ?? input.time + 1, input.time + 1);
+    if (event === undefined && isTick(input) && input.final === true)
+      floor = Math.max(floor ?? input.time + 1, input.time + 1);
     else maxTime = Math.max(maxTime ?? input.time, input.time);
 
     const out: Detection[] = [];
@@ -135,15 +136,17 @@ export function createEngine(configs: readonly RuleConfig[], options: EngineOpti
       const watermark = watermarkOf({ maxTime, floor }, i)!;
       const prev = state.rules[rule.id];
       let result: ReturnType<typeof rule.step>;
+      // What this input shows was observed: its time, unless the watermark is already past it.
+      const time = Math.max(input.time, watermark);
       if (event !== undefined && rule.accepts(event)) {
         if (event.time < watermark) {
           late = true;
-          result = rule.step(prev, { type: 'advance', watermark });
+          result = rule.step(prev, { type: 'advance', time, watermark });
         } else {
-          result = rule.step(prev, { type: 'event', event, watermark });
+          result = rule.step(prev, { type: 'event', event, time, watermark });
         }
       } else {
-        result = rule.step(prev, { type: 'advance', watermark });
+        result = rule.step(prev, { type: 'advance', time, watermark });
       }
       for (const d of result.out) out.push(d);
       evicted += result.evicted;

@@ -13,7 +13,10 @@ export interface KeyedEntry {
 
 /** Per-rule state shared by the windowed rule types. */
 export interface KeyedState<E extends KeyedEntry> {
-  /** The watermark at the rule's first input: nothing before it was observed. */
+  /**
+   * Earliest event time observed (inputs not late): nothing before it was seen. The minimum, not the first
+   * input's time, so that it does not depend on arrival order within the allowed lateness.
+   */
   readonly origin: number | null;
   /** Last window end evaluated: every boundary ≤ it is done. */
   readonly evaluated: number | null;
@@ -28,10 +31,19 @@ export function initKeyed<E extends KeyedEntry>(keys: PMap<string, E> = PMap.emp
   return { origin: null, evaluated: null, keys, evicted: 0, evictedAt: null };
 }
 
-/** Records the first watermark the rule sees: windows it has already passed are never evaluated. */
-export function begin<E extends KeyedEntry>(state: KeyedState<E>, watermark: number, step: number): KeyedState<E> {
-  if (state.origin !== null) return state;
-  return { ...state, origin: watermark, evaluated: lastClosed(watermark, step) };
+/**
+ * Tracks where observation starts, and on the first input marks the windows the watermark already passed as
+ * done. Windows ending between two possible first inputs hold no events and start before the origin, so the
+ * choice never shows in the output.
+ */
+export function begin<E extends KeyedEntry>(
+  state: KeyedState<E>,
+  input: { readonly time: number; readonly watermark: number },
+  step: number,
+): KeyedState<E> {
+  const origin = state.origin === null ? input.time : Math.min(state.origin, input.time);
+  const evaluated = state.evaluated ?? lastClosed(input.watermark, step);
+  return origin === state.origin && evaluated === state.evaluated ? state : { ...state, origin, evaluated };
 }
 
 /**

@@ -11,3 +11,4 @@ export {
   renderXmlWinEventLog,
 } from './render-windows.js';
 export { type SyntheticOptions, syntheticDay } from './synthetic.js';
+export { renderSyntheticSample, SYNTHETIC_SAMPLE } from './synthetic-file.js';

@@ -21,7 +21,12 @@ describe('flatline rule', () => {
   });
 
   it('alerts for expected keys that never appeared', () => {
-    const r = run({ ...silent, expected_keys: ['n2'] }, [ev(1, { host: 'n1' }), ev(15, { host: 'n1' }), ev(25, { host: 'n1' }), final(40)]);
+    const r = run({ ...silent, expected_keys: ['n2'] }, [
+      ev(1, { host: 'n1' }),
+      ev(15, { host: 'n1' }),
+      ev(25, { host: 'n1' }),
+      final(40),
+    ]);
     // n1 was seen and last logged at 25: [30, 40) is silent for it too.
     assert.deepEqual(briefs(r.out), ['f +n2@20=0', 'f +n2@30=0', 'f +n1@40=0', 'f +n2@40=0']);
     assert.deepEqual(r.out[0]?.keyFields, { 'host.name': 'n2' });
@@ -34,7 +39,11 @@ describe('flatline rule', () => {
   });
 
   it('accepts expected keys for compound group_by as field maps, by alias or path', () => {
-    const rule = { ...silent, group_by: ['host', 'channel'], expected_keys: [{ host: 'n1', 'winlog.channel': 'AuthZOptCh' }] };
+    const rule = {
+      ...silent,
+      group_by: ['host', 'channel'],
+      expected_keys: [{ host: 'n1', 'winlog.channel': 'AuthZOptCh' }],
+    };
     const r = run(rule, [heartbeat(0), ev(3, { host: 'n1', channel: 'AuthZOptCh' }), final(20)]);
     // Seen in [0, 10): fine; silent in [10, 20).
     assert.deepEqual(briefs(r.out), ['f +n1|AuthZOptCh@20=0']);
@@ -60,7 +69,9 @@ describe('flatline rule', () => {
   });
 
   it('counts events within the allowed lateness and fires on ticks alone', () => {
-    const r = run(silent, [ev(10, { host: 'n1' }), ev(21, { host: 'n1' }), ev(19, { host: 'n1' }), heartbeat(45)], { allowedLateness: 5 * MIN });
+    const r = run(silent, [ev(10, { host: 'n1' }), ev(21, { host: 'n1' }), ev(19, { host: 'n1' }), heartbeat(45)], {
+      allowedLateness: 5 * MIN,
+    });
     // Watermark 40: windows [10,20) and [20,30) are closed, both had traffic; nothing yet for [30,40).
     assert.deepEqual(briefs(r.out), []);
     const later = r.engine.step(r.state, heartbeat(46));

@@ -1,7 +1,7 @@
 /** Shared helpers for the rule and stream tests: events at minute offsets, one-rule engines, compact detections. */
 import type { ClassifiedEvent } from '../../src/classify/types.js';
 import type { UserRef } from '../../src/record/user.js';
-import { type RuleConfig, type RuleConfigInput, RuleSchema } from '../../src/rules/schema.js';
+import { type RuleConfig, RuleSchema } from '../../src/rules/schema.js';
 import type { Detection } from '../../src/rules/types.js';
 import { createEngine, type Engine, type EngineOptions, type EngineState } from '../../src/stream/engine.js';
 import { type EngineInput, type Tick, tick } from '../../src/stream/input.js';
@@ -32,7 +32,10 @@ export const userEv = (minutes: number, user: string, fields: Partial<Classified
 export const final = (minutes: number): Tick => tick(at(minutes), true);
 export const heartbeat = (minutes: number): Tick => tick(at(minutes));
 
-export const rule = (input: RuleConfigInput): RuleConfig => RuleSchema.parse(input);
+/** A rule as written in a test (validated at run time by the schema, like a rule file). */
+export type RuleLike = object;
+
+export const rule = (input: RuleLike): RuleConfig => RuleSchema.parse(input);
 
 export interface Run {
   readonly engine: Engine;
@@ -42,8 +45,12 @@ export interface Run {
 }
 
 /** Runs inputs through a fresh engine (default allowed lateness 0: tests add lateness where they mean it). */
-export function run(rules: RuleConfigInput | readonly RuleConfigInput[], inputs: readonly EngineInput[], options: EngineOptions = {}): Run {
-  const list = (Array.isArray(rules) ? rules : [rules]) as readonly RuleConfigInput[];
+export function run(
+  rules: RuleLike | readonly RuleLike[],
+  inputs: readonly EngineInput[],
+  options: EngineOptions = {},
+): Run {
+  const list: readonly RuleLike[] = Array.isArray(rules) ? rules : [rules];
   const engine = createEngine(list.map(rule), { allowedLateness: 0, ...options });
   const r = engine.run(engine.init(), inputs);
   return { engine, state: r.state, out: r.out, late: r.late };

@@ -54,21 +54,46 @@ describe('spike rule', () => {
 
     it('detects drops with direction down only when the reference reaches min_reference', () => {
       const down = { ...spike, direction: 'down', min_reference: 8 } as const;
-      const r = run(down, [...burst(0, 10), ...burst(10, 10), ...burst(20, 2), ...burst(30, 6), ...burst(40, 1), final(60)]);
+      const r = run(down, [
+        ...burst(0, 10),
+        ...burst(10, 10),
+        ...burst(20, 2),
+        ...burst(30, 6),
+        ...burst(40, 1),
+        final(60),
+      ]);
       // 10 → 2 drops (2 ≤ 10/3); 2 → 6 rises; 6 → 1 is a drop but 6 < min_reference.
       assert.deepEqual(briefs(r.out), ['s +h@30=2', 's -h@40=6']);
       assert.match(r.out[0]!.summary, /^drop: 2 events/);
     });
 
     it('warms up per key: a new key’s first burst is its baseline', () => {
-      const inputs = [...byTime(burst(0, 2, 'old'), burst(10, 2, 'old'), burst(20, 2, 'old'), burst(30, 20, 'old'), burst(30, 20, 'new')), final(80)];
+      const inputs = [
+        ...byTime(
+          burst(0, 2, 'old'),
+          burst(10, 2, 'old'),
+          burst(20, 2, 'old'),
+          burst(30, 20, 'old'),
+          burst(30, 20, 'new'),
+        ),
+        final(80),
+      ];
       const r = run(spike, inputs);
       assert.deepEqual(briefs(r.out), ['s +old@40=20', 's -old@50=0']);
       assert.deepEqual(r.late, []);
     });
 
     it('with alert_on_new_keys, a key that never had events alerts once the rule itself is warm', () => {
-      const inputs = [...byTime(burst(0, 2, 'old'), burst(10, 2, 'old'), burst(20, 2, 'old'), burst(30, 20, 'old'), burst(30, 20, 'new')), final(80)];
+      const inputs = [
+        ...byTime(
+          burst(0, 2, 'old'),
+          burst(10, 2, 'old'),
+          burst(20, 2, 'old'),
+          burst(30, 20, 'old'),
+          burst(30, 20, 'new'),
+        ),
+        final(80),
+      ];
       const r = run({ ...spike, alert_on_new_keys: true }, inputs);
       assert.deepEqual(briefs(r.out), ['s +new@40=20', 's +old@40=20', 's -new@50=0', 's -old@50=0']);
       // The rule itself starts cold: nothing can alert before two windows have been observed.
@@ -78,7 +103,13 @@ describe('spike rule', () => {
 
     it('warms up again after its key was evicted (its history is gone)', () => {
       const capped = { ...spike, alert_on_new_keys: true, max_keys: 1 };
-      const inputs = [...burst(0, 2, 'a'), ...burst(10, 2, 'a'), ...burst(15, 1, 'b', 1), ...burst(20, 20, 'a'), final(60)];
+      const inputs = [
+        ...burst(0, 2, 'a'),
+        ...burst(10, 2, 'a'),
+        ...burst(15, 1, 'b', 1),
+        ...burst(20, 20, 'a'),
+        final(60),
+      ];
       // b's arrival evicts a at minute 15; a's burst at 20 has no known history, so no alert.
       const r = run(capped, inputs);
       assert.deepEqual(briefs(r.out), []);
@@ -138,7 +169,13 @@ describe('spike rule', () => {
       const out: ClassifiedEvent[] = [];
       let line = 0;
       const add = (local: DateTime, n: number) => {
-        for (let i = 0; i < n; i++) out.push(makeEvent({ time: local.plus({ seconds: Math.floor((i * 3600) / n) }).toMillis(), position: { file: 'dst', line: ++line } }));
+        for (let i = 0; i < n; i++)
+          out.push(
+            makeEvent({
+              time: local.plus({ seconds: Math.floor((i * 3600) / n) }).toMillis(),
+              position: { file: 'dst', line: ++line },
+            }),
+          );
       };
       const start = DateTime.fromISO(first, { zone: 'Europe/Berlin' });
       for (let d = 0; d < days; d++) {
@@ -154,7 +191,7 @@ describe('spike rule', () => {
       const events = berlinDays(first, days, spikeDay);
       const end = DateTime.fromISO(first, { zone: 'Europe/Berlin' }).plus({ days }).toMillis();
       const r = run(seasonal, [...events, { type: 'tick', time: end, final: true }]);
-      const local = (ms: number) => DateTime.fromMillis(ms, { zone: 'Europe/Berlin' }).toFormat("yyyy-MM-dd HH:mm");
+      const local = (ms: number) => DateTime.fromMillis(ms, { zone: 'Europe/Berlin' }).toFormat('yyyy-MM-dd HH:mm');
       assert.deepEqual(
         r.out.map((d) => `${d.active ? '+' : '-'}${local(d.time)}=${d.value} ref ${d.reference}`),
         [`+${spikeDay} 12:00=50 ref 0`, `-${spikeDay} 13:00=0 ref 0`],

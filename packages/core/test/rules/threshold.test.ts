@@ -31,14 +31,23 @@ describe('threshold rule', () => {
   it('closes a window only when the watermark passes its end, in the same step', () => {
     const engine = run(otp, []).engine;
     let s = engine.init();
-    for (const e of [userEv(0, 'alice'), userEv(1, 'alice'), userEv(2, 'alice'), userEv(10, 'bob')]) s = engine.step(s, e).state;
+    for (const e of [userEv(0, 'alice'), userEv(1, 'alice'), userEv(2, 'alice'), userEv(10, 'bob')])
+      s = engine.step(s, e).state;
     // Watermark = 10 = the window end: not passed yet.
     const passing = engine.step(s, userEv(10.001, 'bob'));
     assert.deepEqual(briefs(passing.out), ['otp +alice@10=3']);
   });
 
   it('keeps separate counts per key and ignores events without the group field', () => {
-    const r = run(otp, [userEv(0, 'alice'), userEv(1, 'bob'), userEv(2, 'alice'), ev(3), ev(4), userEv(5, 'alice'), final(10)]);
+    const r = run(otp, [
+      userEv(0, 'alice'),
+      userEv(1, 'bob'),
+      userEv(2, 'alice'),
+      ev(3),
+      ev(4),
+      userEv(5, 'alice'),
+      final(10),
+    ]);
     assert.deepEqual(briefs(r.out), ['otp +alice@10=3']);
     assert.deepEqual(r.late, []);
   });
@@ -57,7 +66,15 @@ describe('threshold rule', () => {
 
   it('applies out-of-order events within the allowed lateness and reports older ones as late', () => {
     const late = userEv(7, 'alice');
-    const inputs = [userEv(8, 'alice'), userEv(11, 'alice'), userEv(9, 'alice'), userEv(9.5, 'alice'), userEv(12.5, 'bob'), late, final(30)];
+    const inputs = [
+      userEv(8, 'alice'),
+      userEv(11, 'alice'),
+      userEv(9, 'alice'),
+      userEv(9.5, 'alice'),
+      userEv(12.5, 'bob'),
+      late,
+      final(30),
+    ];
     const r = run(otp, inputs, { allowedLateness: 2 * MIN });
     // 9 arrived after 11 but within 2m: it counts. 7 arrived when the watermark was 10.5: late.
     assert.deepEqual(briefs(r.out), ['otp +alice@10=3', 'otp -alice@20=1']);
@@ -86,11 +103,21 @@ describe('threshold rule', () => {
 
   it('groups by compound keys and by the first present of alternatives', () => {
     const compound = { ...otp, group_by: ['host', 'user'], count: 2 };
-    const a = run(compound, [userEv(0, 'al|ice', { host: 'n1' }), userEv(1, 'al|ice', { host: 'n1' }), userEv(2, 'al|ice', { host: 'n2' }), final(10)]);
+    const a = run(compound, [
+      userEv(0, 'al|ice', { host: 'n1' }),
+      userEv(1, 'al|ice', { host: 'n1' }),
+      userEv(2, 'al|ice', { host: 'n2' }),
+      final(10),
+    ]);
     assert.deepEqual(briefs(a.out), ['otp +n1|al\\|ice@10=2']);
     assert.deepEqual(a.out[0]?.keyFields, { 'host.name': 'n1', 'npswatch.user.key': 'al|ice' });
     const either = { ...otp, group_by: [['client_ip', 'nas']], count: 2 };
-    const b = run(either, [ev(0, { radius: { clientIp: '10.0.0.1' } }), ev(1, { radius: { nasIdentifier: 'VPN1' } }), ev(2, { radius: { clientIp: '10.0.0.1', nasIdentifier: 'VPN1' } }), final(10)]);
+    const b = run(either, [
+      ev(0, { radius: { clientIp: '10.0.0.1' } }),
+      ev(1, { radius: { nasIdentifier: 'VPN1' } }),
+      ev(2, { radius: { clientIp: '10.0.0.1', nasIdentifier: 'VPN1' } }),
+      final(10),
+    ]);
     assert.deepEqual(briefs(b.out), ['otp +10.0.0.1@10=2']);
   });
 

@@ -1,0 +1,2 @@
+// Public API of @npswatch/elastic-plugin.
+export { eventMappings } from './templates.js';

@@ -1,0 +1,2 @@
+// Public API of @npswatch/splunk-app.
+export { CODE_LOOKUP_FIELDS, csvField, renderCodeLookupCsv } from './lookup.js';
