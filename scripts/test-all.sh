@@ -9,3 +9,6 @@ npx turbo run build --output-logs=errors-only
 npx biome check .
 npx mocha 'packages/*/test/**/*.test.ts'
 npx mocha 'test/**/*.test.ts'
+# The examples, compiled by the build above, run as a user's service would run them: plain node, built packages.
+npm start --silent -w npswatch-examples > /dev/null
+echo "examples: 2 passed, 0 failed"

@@ -62,6 +62,7 @@ export { type AlertJsonOptions, alertToJson } from './notify/render.js';
 export { emptyNotifyState, type NotifyState } from './notify/state.js';
 export { createTelemetry, type Telemetry, type TelemetryOptions } from './notify/telemetry.js';
 export type { NotifyAlert, NotifyInput, NotifyTick, Suppression, SuppressReason } from './notify/types.js';
+export { type FollowOptions, type FollowPosition, follow } from './parse/follow.js';
 export { FORMAT_IDS, FORMATS, formatById } from './parse/formats.js';
 export {
   detectFormat,

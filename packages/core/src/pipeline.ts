@@ -55,6 +55,8 @@ export interface Detector {
   finish(until?: number): DetectorOutput;
   /** Running totals of the engine. */
   counts(): EngineCounts;
+  /** Keys or stored values held per rule in the current state (`engine.sizes`): bounded-memory checks, telemetry. */
+  sizes(): Record<string, number>;
   /** Newest event time seen, or null. */
   maxTime(): number | null;
   snapshot(): DetectorSnapshot;
@@ -142,6 +144,7 @@ export function createDetector(rules: readonly RuleConfig[], options: DetectorOp
       return { ...notifyAll(step.out, true), detections: step.out, late: step.late };
     },
     counts: () => state.totals,
+    sizes: () => engine.sizes(state),
     maxTime: () => state.maxTime,
     snapshot: () => ({ detection: engine.toJSON(state), notify: structuredClone(notifier.state) }),
   };

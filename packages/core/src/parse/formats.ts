@@ -5,7 +5,12 @@ import { MESSAGE_FORMAT } from './message.js';
 import { NPSWATCH_FORMAT } from './npswatch-json.js';
 
 /** Every built-in format in detection order: npswatch's own output, structured formats, plain message text last. */
-export const FORMATS: readonly FormatDefinition[] = [NPSWATCH_FORMAT, ...WINDOWS_FORMATS, ...ACCOUNTING_FORMATS, MESSAGE_FORMAT];
+export const FORMATS: readonly FormatDefinition[] = [
+  NPSWATCH_FORMAT,
+  ...WINDOWS_FORMATS,
+  ...ACCOUNTING_FORMATS,
+  MESSAGE_FORMAT,
+];
 
 export function formatById(id: FormatId): FormatDefinition {
   const found = FORMATS.find((f) => f.id === id);

@@ -20,7 +20,10 @@ const REDACTED = /^(?:\*+|<[^>]*>|USERNAME|USER|USERNAME_REDACTED|REDACTED|x+)$/
  */
 export function parseUser(raw: string | undefined): UserRef | undefined {
   if (raw === undefined) return undefined;
-  const text = raw.trim().replace(/[.,;]+$/, '');
+  let text = raw.trim();
+  const last = text.charCodeAt(text.length - 1);
+  // Trailing sentence punctuation from the message around the name ("for User npstesting_ap.").
+  if (last === 46 || last === 44 || last === 59) text = text.replace(/[.,;]+$/, '');
   if (text === '' || text === '-' || /^n\/a$/i.test(text)) return undefined;
   const slash = text.indexOf('\\');
   if (slash > 0) {

@@ -12,7 +12,9 @@ import {
   mergeSamples,
   NO_CODES,
   NO_EVENTS,
+  newestDropped,
   nextDataBoundary,
+  runStart,
   topCodes,
   upsertBucket,
 } from '../stream/buckets.js';
@@ -67,8 +69,8 @@ interface Bucket {
 
 interface Entry extends KeyedEntry {
   readonly fields: Readonly<Record<string, string>>;
-  /** Time of the key's first event: `min` only judges windows the key existed for in full. */
-  readonly firstSeen: number;
+  /** Newest bucket already dropped: tells whether the key's current run of activity goes back further. */
+  readonly lastDropped: number | null;
   readonly active: boolean;
   readonly buckets: readonly Bucket[];
 }
@@ -92,6 +94,8 @@ export function createCardinality(cfg: CardinalityConfig): RuleRuntime<Cardinali
   const size = cfg.window;
   const step = cfg.step ?? cfg.window;
   const counted = fieldGetter(cfg.field);
+  /** A whole window plus a step without events ends a key's run of activity. */
+  const gap = size + step;
 
   const hooks: WindowHooks<Entry> = {
     next: (entry, from) => (entry.active ? from : nextDataBoundary(entry.buckets, from, size, step)),
@@ -102,8 +106,10 @@ export function createCardinality(cfg: CardinalityConfig): RuleRuntime<Cardinali
       for (const b of inWindow) for (const v of b.values.keys()) distinct.add(v);
       const n = distinct.size;
       const over = cfg.max !== undefined && n > cfg.max;
-      // A window the key did not exist for in full reads low: `min` only judges whole windows.
-      const observed = start >= Math.max(alignUp(state.origin!, step), entry.firstSeen);
+      // A window the key did not exist for in full reads low: `min` only judges windows that start after the
+      // bucket where the key's current run of activity began (runs break after a window with no events).
+      const run = runStart(entry.buckets, entry.lastDropped, end, gap);
+      const observed = start >= alignUp(state.origin!, step) && run !== undefined && run < start;
       const under = cfg.min !== undefined && n < cfg.min && n > 0 && observed;
       const holds = over || under;
       if (!holds && !entry.active) return { entry };
@@ -126,8 +132,11 @@ export function createCardinality(cfg: CardinalityConfig): RuleRuntime<Cardinali
     },
     retain(_key, entry, evaluated) {
       const buckets = dropBefore(entry.buckets, evaluated + step - size);
-      if (buckets.length === 0 && !entry.active) return undefined;
-      return buckets === entry.buckets ? entry : { ...entry, buckets };
+      const lastDropped = newestDropped(entry.buckets, buckets, entry.lastDropped);
+      // Keep an empty key until any later event would start a new run anyway, so dropping it changes nothing.
+      if (buckets.length === 0 && !entry.active && (lastDropped === null || lastDropped + gap <= evaluated))
+        return undefined;
+      return buckets === entry.buckets ? entry : { ...entry, buckets, lastDropped };
     },
   };
 
@@ -142,7 +151,7 @@ export function createCardinality(cfg: CardinalityConfig): RuleRuntime<Cardinali
       (old) => ({
         fields: group.fields,
         lastSeen: Math.max(old?.lastSeen ?? event.time, event.time),
-        firstSeen: Math.min(old?.firstSeen ?? event.time, event.time),
+        lastDropped: old?.lastDropped ?? null,
         pinned: false,
         active: old?.active ?? false,
         buckets: upsertBucket(old?.buckets ?? [], start, (b) => ({
@@ -185,7 +194,7 @@ export function createCardinality(cfg: CardinalityConfig): RuleRuntime<Cardinali
         return {
           fields: json.strings(o.fields, 'fields'),
           lastSeen: json.numberOrNull(o.lastSeen, 'lastSeen'),
-          firstSeen: json.number(o.firstSeen, 'firstSeen'),
+          lastDropped: json.numberOrNull(o.lastDropped, 'lastDropped'),
           pinned: false,
           active: json.boolean(o.active, 'active'),
           buckets: json.array(o.buckets, 'buckets').map((raw): Bucket => {

@@ -21,7 +21,7 @@ const rule = <S extends z.ZodType, St>(
   schema: S,
   summary: string,
   create: (config: z.output<S>) => RuleRuntime<St>,
-): RuleModule<S> => ({ schema, summary, create });
+): RuleModule<S> => ({ schema: schema.describe(summary), summary, create });
 
 /** Rule type → module. The only place that knows every type. */
 export const RULE_TYPES = {

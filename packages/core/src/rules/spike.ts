@@ -10,6 +10,8 @@ import {
   countInto,
   dropBefore,
   mergeSamples,
+  newestDropped,
+  runStart,
   sumCounts,
   topCodes,
   upsertBucket,
@@ -106,8 +108,10 @@ export type SpikeConfig = z.output<typeof spikeSchema>;
 
 interface Entry extends KeyedEntry {
   readonly fields: Readonly<Record<string, string>>;
-  /** Where the key's known history begins (warm-up): its first bucket, or the rule's start with alert_on_new_keys. */
+  /** With alert_on_new_keys: where the key's known history begins (history before an eviction is lost). */
   readonly since: number;
+  /** Newest bucket already dropped: tells whether the current run of activity goes back further. */
+  readonly lastDropped: number | null;
   readonly active: boolean;
   /** Current-window buckets keep samples; older ones are reduced to counts. */
   readonly buckets: readonly CountBucket[];
@@ -176,15 +180,26 @@ export function createSpike(cfg: SpikeConfig): RuleRuntime<SpikeState> {
   /** Oldest bucket any window ending at or after `end` may read. DST shifts seasonal references by up to an hour. */
   const oldestNeeded = (end: number): number => (seasonal ? end - size - k * WEEK - 2 * HOUR : end - size - k * size);
 
-  const since = (entry: Entry, origin: number): number => Math.max(alignUp(origin, step), entry.since);
+  /**
+   * Per-key history breaks after a silence longer than everything an evaluation reads: the key then starts over
+   * (its first events are its new baseline), as if it had been forgotten.
+   */
+  const gap = (seasonal ? size + k * WEEK + 2 * HOUR : (k + 1) * size) + step;
 
-  /** History start of a key being created: history before an eviction is unknown. */
-  const historyStart = (state: SpikeState, bucket: number): number =>
-    cfg.alert_on_new_keys
-      ? state.evictedAt === null
-        ? Number.MIN_SAFE_INTEGER
-        : alignUp(state.evictedAt, step)
-      : bucket;
+  /**
+   * Where the key's history begins for the window ending at `end`: the rule's first observed bucket, and per key
+   * either the start of the current run of activity (default) or, with alert_on_new_keys, the last eviction.
+   */
+  const since = (entry: Entry, origin: number, end: number): number | undefined => {
+    const observed = alignUp(origin, step);
+    if (cfg.alert_on_new_keys) return Math.max(observed, entry.since);
+    const run = runStart(entry.buckets, entry.lastDropped, end, gap);
+    return run === undefined ? undefined : Math.max(observed, run);
+  };
+
+  /** History start of a key being created with alert_on_new_keys: history before an eviction is unknown. */
+  const historyStart = (state: SpikeState): number =>
+    state.evictedAt === null ? Number.MIN_SAFE_INTEGER : alignUp(state.evictedAt, step);
 
   const judge = (current: number, refs: readonly number[]): { verdict: Verdict; reference: number } => {
     if (baseline === undefined) {
@@ -214,13 +229,18 @@ export function createSpike(cfg: SpikeConfig): RuleRuntime<SpikeState> {
 
   const hooks: WindowHooks<Entry> = {
     next(entry, from, state) {
+      if (entry.active) return from;
       // Skip the boundaries before the key can possibly be warm (the exact test is in evaluate).
-      const warmFrom = since(entry, state.origin!) + (seasonal ? size + k * WEEK - 2 * HOUR : (k + 1) * size);
-      return entry.active ? from : Math.max(from, alignUp(warmFrom, step));
+      const earliest = cfg.alert_on_new_keys ? entry.since : (entry.lastDropped ?? entry.buckets[0]?.start);
+      if (earliest === undefined) return from;
+      const warmFrom =
+        Math.max(alignUp(state.origin!, step), earliest) + (seasonal ? size + k * WEEK - 2 * HOUR : (k + 1) * size);
+      return Math.max(from, alignUp(warmFrom, step));
     },
     evaluate(key, entry, end, state) {
       const starts = referenceStarts(end);
-      const warm = since(entry, state.origin!) <= Math.min(...starts);
+      const historyFrom = since(entry, state.origin!, end);
+      const warm = historyFrom !== undefined && historyFrom <= Math.min(...starts);
       if (!warm && !entry.active) return { entry };
       const current = sumCounts(entry.buckets, end - size, end);
       const { verdict, reference } = warm
@@ -252,17 +272,19 @@ export function createSpike(cfg: SpikeConfig): RuleRuntime<SpikeState> {
     retain(_key, entry, evaluated) {
       const next = evaluated + step;
       const kept = dropBefore(entry.buckets, oldestNeeded(next));
-      // Nothing left means only zeros: dropping the key loses nothing but its warm-up.
-      if (kept.length === 0 && !entry.active) return undefined;
+      const lastDropped = newestDropped(entry.buckets, kept, entry.lastDropped);
+      // Only zeros left, and any later event would start a new run anyway: dropping the key loses nothing.
+      if (kept.length === 0 && !entry.active && (lastDropped === null || lastDropped + gap <= evaluated))
+        return undefined;
       const currentFrom = next - size;
-      let changed = kept !== entry.buckets;
+      let changed = kept !== entry.buckets || lastDropped !== entry.lastDropped;
       const buckets = kept.map((b) => {
         if (b.start >= currentFrom) return b;
         const bare = bareBucket(b);
         if (bare !== b) changed = true;
         return bare;
       });
-      return changed ? { ...entry, buckets } : entry;
+      return changed ? { ...entry, buckets, lastDropped } : entry;
     },
   };
 
@@ -276,12 +298,8 @@ export function createSpike(cfg: SpikeConfig): RuleRuntime<SpikeState> {
       (old) => ({
         fields: group.fields,
         lastSeen: Math.max(old?.lastSeen ?? event.time, event.time),
-        since:
-          old === undefined
-            ? historyStart(state, start)
-            : cfg.alert_on_new_keys
-              ? old.since
-              : Math.min(old.since, start),
+        since: old?.since ?? (cfg.alert_on_new_keys ? historyStart(state) : start),
+        lastDropped: old?.lastDropped ?? null,
         pinned: false,
         active: old?.active ?? false,
         buckets: upsertBucket(old?.buckets ?? [], start, (b) => countInto(b, start, event, cfg.sample_size)),
@@ -313,6 +331,7 @@ export function createSpike(cfg: SpikeConfig): RuleRuntime<SpikeState> {
           fields: json.strings(o.fields, 'fields'),
           lastSeen: json.numberOrNull(o.lastSeen, 'lastSeen'),
           since: json.number(o.since, 'since'),
+          lastDropped: json.numberOrNull(o.lastDropped, 'lastDropped'),
           pinned: false,
           active: json.boolean(o.active, 'active'),
           buckets: countBucketsFromJSON(o.buckets),

@@ -135,4 +135,39 @@ export function sumCounts(buckets: readonly CountBucket[], from: number, to: num
   return n;
 }
 
+/**
+ * Start of the run of activity that the newest bucket before `before` belongs to: walking back from it, buckets
+ * closer than `gap` are the same run. `previous` is the newest bucket already dropped from `buckets`. A run is a
+ * property of the event times alone, so warm-up decisions built on it do not depend on arrival order (unlike
+ * "when was this key first stored").
+ */
+export function runStart(
+  buckets: readonly Started[],
+  previous: number | null,
+  before: number,
+  gap: number,
+): number | undefined {
+  let start: number | undefined;
+  for (let i = buckets.length - 1; i >= 0; i--) {
+    const b = buckets[i]!.start;
+    if (b >= before) continue;
+    if (start !== undefined && start - b >= gap) return start;
+    start = b;
+  }
+  if (previous === null) return start;
+  if (start === undefined || start - previous < gap) return previous;
+  return start;
+}
+
+/** The start of the newest bucket `kept` no longer has, given the list before dropping. */
+export function newestDropped(
+  before: readonly Started[],
+  kept: readonly Started[],
+  previous: number | null,
+): number | null {
+  if (kept.length === before.length) return previous;
+  const dropped = before[before.length - kept.length - 1]!.start;
+  return previous === null ? dropped : Math.max(previous, dropped);
+}
+
 export { NO_CODES, NO_EVENTS };

@@ -165,3 +165,45 @@ describe('parseMessage tolerance', () => {
     );
   });
 });
+
+describe('parseMessage fast paths', () => {
+  // A user ending in "." is ambiguous before an optional final ".", so generated names do not.
+  const user = fc.stringMatching(/^[A-Za-z0-9._\\@*<>-]{0,29}[A-Za-z0-9_\\@*<>-]$/);
+  it('reads challenge lines in every spacing the captures show', () => {
+    fc.assert(
+      fc.property(
+        fc.option(fc.uuid()),
+        user,
+        fc.option(fc.uuid()),
+        fc.boolean(),
+        fc.constantFrom(' ', '  '),
+        (cid, u, state, dot, gap) => {
+          const text = `NPS Extension for Azure MFA:${gap}${cid ? `CID: ${cid} : ` : ''}Challenge requested in Authentication Ext for User ${u}${state ? ` with state ${state}` : ''}${dot ? '.' : ''}`;
+          const m = parseMessage(text);
+          assert.deepEqual(
+            [m.shape, m.correlationId, m.user, m.challengeState],
+            ['challenge', cid ?? undefined, u, state ?? undefined],
+          );
+        },
+      ),
+    );
+  });
+
+  it('reads accept lines, and hands ones with a service response to the full grammar', () => {
+    const a = parseMessage('NPS Extension for Azure MFA: CID: 1 : Access Accepted for user jdoe@contoso.com.');
+    assert.deepEqual([a.shape, a.user, a.code], ['accepted', 'jdoe@contoso.com', undefined]);
+    const b = parseMessage(
+      'NPS Extension for Azure MFA: CID: 1 : Access Accepted for user jdoe with Azure MFA response: Success and message: ok',
+    );
+    assert.deepEqual([b.shape, b.user, b.code, b.detail], ['accepted', 'jdoe', 'Success', 'ok']);
+  });
+
+  it('falls back to the CID regex for unusual spacing', () => {
+    assert.equal(
+      parseMessage(
+        'NPS Extension for Azure MFA: CID:abc: Access Rejected for user u with Azure MFA response: X and message: y',
+      ).correlationId,
+      'abc',
+    );
+  });
+});

@@ -83,6 +83,20 @@ describe('spike rule', () => {
       assert.deepEqual(r.late, []);
     });
 
+    it('starts a key over after a silence longer than everything it reads, whatever the arrival order', () => {
+      // 2 events in [0, 10), then a burst: after a 10m gap the key is still warm; after 30m it starts over.
+      assert.deepEqual(briefs(run(spike, [...burst(0, 2), ...burst(20, 20), final(60)]).out), [
+        's +h@30=20',
+        's -h@40=0',
+      ]);
+      assert.deepEqual(briefs(run(spike, [...burst(0, 2), ...burst(40, 20), final(80)]).out), []);
+      // The same data with the burst arriving early (within a 40m lateness) decides the same way.
+      const early = [ev(40, { host: 'h' }), ...burst(0, 2), ...burst(40, 20).slice(1), final(80)];
+      const r = run(spike, early, { allowedLateness: 40 * MIN });
+      assert.deepEqual(r.late, []);
+      assert.deepEqual(briefs(r.out), []);
+    });
+
     it('with alert_on_new_keys, a key that never had events alerts once the rule itself is warm', () => {
       const inputs = [
         ...byTime(

@@ -4,6 +4,7 @@ import { createEngine, type Engine, type EngineOptions, type EngineState, type E
 import type { EngineInput } from '../input.js';
 import { idleAdvance } from './idleAdvance.js';
 
+/** Engine options apply when `detect` is given rules; a ready Engine keeps its own. */
 export interface DetectOptions extends EngineOptions {
   /** Resume from a state (restored with `engine.fromJSON`); default a fresh one. */
   readonly state?: EngineState;

@@ -1,0 +1,401 @@
+/**
+ * bench/engine: the detection engine behind classify, on generated traffic. Three parts, each runnable alone:
+ *
+ * - throughput: N events through classify + the whole built-in pack (`createDetector(await loadBuiltinRules())`),
+ *   against classify alone on the same records in the same process (target ratio >= 0.7);
+ * - rss: peak RSS of the built-in pack with 1,000,000 distinct users over a few hours of event time, in a plain
+ *   `node` child (no TypeScript loader counted), with the rules' live key counts (target < 500 MB);
+ * - latency: watch-mode latency from the push of the input that releases an alert to the alert's JSON being
+ *   written (target p99 < 50 ms).
+ *
+ * Prints figures and ratios only: machines are shared and noisy, so nothing here is a pass/fail test.
+ *
+ *   node --import tsx bench/engine.ts [--events 10000000] [--part throughput|rss|latency] [--rounds 3]
+ *                                     [--sites 8] [--users 50000] [--rss-users 1000000] [--rss-hours 3]
+ *                                     [--latency-events 2000000]
+ */
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import {
+  alertToJson,
+  classify,
+  createDetector,
+  type Detector,
+  loadBuiltinRules,
+  type NpsRecord,
+  type RuleConfig,
+} from '@npswatch/core';
+import { syntheticDay } from '@npswatch/core/testing';
+
+const DAY = 86_400_000;
+/** Out-of-order jitter added to every event time: well inside the default allowed lateness (1m). */
+const JITTER_MS = 10_000;
+/** Records generated per chunk: the generator never holds more than this many. */
+const CHUNK = 8192;
+
+export type EnginePart = 'throughput' | 'rss' | 'latency';
+
+export interface EngineBenchOptions {
+  /** Events for the throughput part (default 10,000,000). */
+  readonly events?: number;
+  /** Parts to run (default all three). */
+  readonly parts?: readonly EnginePart[];
+  /** Alternating classify-only / classify+detect rounds; the best of each is kept (default 3). */
+  readonly rounds?: number;
+  /** Sites of the generated organisation, two NPS servers each (default 8: 16 servers). */
+  readonly sites?: number;
+  /** Distinct users the generated traffic cycles through (default 50,000). */
+  readonly users?: number;
+  /** Distinct users for the RSS part (default 1,000,000). */
+  readonly rssUsers?: number;
+  /** Event time the RSS part's users are spread over, hours (default 3). */
+  readonly rssHours?: number;
+  /** Events for the latency part (default 2,000,000, at most `events`). */
+  readonly latencyEvents?: number;
+}
+
+interface Template {
+  readonly record: NpsRecord;
+  /** Time since the start of the synthetic day. */
+  readonly offset: number;
+  /** Which of a site's two servers (the synthetic day has NPS01 and NPS02). */
+  readonly server: number;
+  /** Index of the day's user in `userNames`, or -1 when the record names none. */
+  readonly user: number;
+  /** Message text around the user's UPN (`pre` is the whole message when there is no user). */
+  readonly pre: string;
+  readonly post: string;
+}
+
+/** A cheap integer hash (deterministic per index, so every pass sees identical records). */
+function mix(i: number): number {
+  let h = Math.imul(i ^ 0x9e3779b9, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+const UPN = /([A-Za-z0-9._-]+)@contoso\.com/;
+
+/**
+ * An endless, deterministic stream of NPS records: the synthetic day (perHour 40, the classify bench's corpus mix)
+ * replayed day after day on `sites` sites of two servers each, with the day's users mapped to a pool of `users`
+ * distinct accounts (a fixed mapping per site and day, so the brute force, fatigue and spray scenarios still happen
+ * to one account each), and event times shifted by whole days plus up to JITTER_MS of out-of-order jitter.
+ * Record i is a pure function of i: records are produced in chunks, never held all at once.
+ */
+export class TrafficStream {
+  readonly templates: readonly Template[];
+  readonly perDay: number;
+  readonly start: number;
+  private readonly hosts: string[];
+  private readonly userNames: readonly string[];
+
+  constructor(
+    readonly sites: number,
+    readonly users: number,
+  ) {
+    this.start = Date.UTC(2024, 8, 20);
+    const day = syntheticDay({ day: this.start, perHour: 40 });
+    const names: string[] = [];
+    const userIndex = (name: string): number => {
+      let i = names.indexOf(name);
+      if (i < 0) i = names.push(name) - 1;
+      return i;
+    };
+    this.templates = day.map((record) => {
+      const server = record.host === 'NPS02.contoso.com' ? 1 : 0;
+      const text = record.message ?? '';
+      const m = UPN.exec(record.fields?.SubjectUserName ?? text);
+      if (m === null) return { record, offset: record.time - this.start, server, user: -1, pre: text, post: '' };
+      const user = userIndex(m[1]!);
+      const at = record.fields ? -1 : m.index;
+      return {
+        record,
+        offset: record.time - this.start,
+        server,
+        user,
+        pre: at < 0 ? text : text.slice(0, at),
+        post: at < 0 ? '' : text.slice(at + m[0].length),
+      };
+    });
+    this.userNames = names;
+    this.perDay = this.templates.length * sites;
+    this.hosts = Array.from({ length: sites * 2 }, (_, i) => `NPS${String(i + 1).padStart(2, '0')}.contoso.com`);
+  }
+
+  /** Days of event time covered by `events` records. */
+  days(events: number): number {
+    return events / this.perDay;
+  }
+
+  /** Writes records [from, from + n) into `out[0..n)`. */
+  fill(out: NpsRecord[], from: number, n: number): void {
+    const { templates, sites, users, hosts } = this;
+    const perUserSlot = this.userNames.length;
+    for (let k = 0; k < n; k++) {
+      const i = from + k;
+      const cycle = Math.floor(i / this.perDay);
+      const r = i - cycle * this.perDay;
+      const t = Math.floor(r / sites);
+      const site = r - t * sites;
+      const tpl = templates[t]!;
+      const base = tpl.record;
+      let message = tpl.pre;
+      let fields = base.fields;
+      if (tpl.user >= 0) {
+        // The day's user u at this site on this day is always the same account; the slots walk the pool.
+        const slot = ((cycle * sites + site) * perUserSlot + tpl.user) % users;
+        const name = `user${(slot * 7919) % users}`;
+        if (fields === undefined) message = `${tpl.pre}${name}@contoso.com${tpl.post}`;
+        else {
+          const gw = `10.10.${site}.5`;
+          fields = {
+            ...fields,
+            SubjectUserName: `${name}@contoso.com`,
+            FullyQualifiedSubjectUserName: `CONTOSO\\${name}`,
+            CalledStationID: gw,
+            NASIPv4Address: gw,
+            ClientIPAddress: gw,
+            NASIdentifier: `VPN-GW${String(site + 1).padStart(2, '0')}`,
+            ClientName: `VPN-GW${String(site + 1).padStart(2, '0')}`,
+          };
+        }
+      }
+      out[k] = {
+        format: base.format,
+        position: { file: 'bench', line: i + 1 },
+        time: this.start + cycle * DAY + tpl.offset + (mix(i) % JITTER_MS),
+        host: hosts[site * 2 + tpl.server],
+        channel: base.channel,
+        provider: base.provider,
+        eventId: base.eventId,
+        recordId: i + 1,
+        level: base.level,
+        message,
+        fields,
+      };
+    }
+  }
+}
+
+const rate = (events: number, ms: number) => Math.round(events / (ms / 1000)).toLocaleString('en-US');
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+interface PassResult {
+  readonly ms: number;
+  readonly check: number;
+}
+
+/** Classify only: the baseline path. Generation is outside the timed spans. */
+function classifyPass(stream: TrafficStream, events: number): PassResult {
+  const buf: NpsRecord[] = [];
+  let ms = 0;
+  let check = 0;
+  for (let from = 0; from < events; from += CHUNK) {
+    const n = Math.min(CHUNK, events - from);
+    stream.fill(buf, from, n);
+    const t0 = performance.now();
+    for (let k = 0; k < n; k++) if (classify(buf[k]!).category !== 'info') check++;
+    ms += performance.now() - t0;
+  }
+  return { ms, check };
+}
+
+interface DetectResult extends PassResult {
+  readonly alerts: Map<string, number>;
+  readonly late: number;
+  readonly detector: Detector;
+}
+
+/** Classify + the whole built-in pack, finish() included. */
+function detectPass(stream: TrafficStream, events: number, rules: readonly RuleConfig[]): DetectResult {
+  const buf: NpsRecord[] = [];
+  const detector = createDetector(rules);
+  const alerts = new Map<string, number>();
+  let ms = 0;
+  let check = 0;
+  let late = 0;
+  for (let from = 0; from < events; from += CHUNK) {
+    const n = Math.min(CHUNK, events - from);
+    stream.fill(buf, from, n);
+    const t0 = performance.now();
+    for (let k = 0; k < n; k++) {
+      const event = classify(buf[k]!);
+      if (event.category !== 'info') check++;
+      const out = detector.push(event);
+      if (out.alerts.length !== 0) for (const a of out.alerts) alerts.set(a.ruleId, (alerts.get(a.ruleId) ?? 0) + 1);
+      late += out.late.length;
+    }
+    ms += performance.now() - t0;
+  }
+  const t0 = performance.now();
+  const end = detector.finish();
+  ms += performance.now() - t0;
+  for (const a of end.alerts) alerts.set(a.ruleId, (alerts.get(a.ruleId) ?? 0) + 1);
+  return { ms, check, alerts, late: late + end.late.length, detector };
+}
+
+const byName = (m: Map<string, number> | Record<string, number>) =>
+  Object.entries(m instanceof Map ? Object.fromEntries(m) : m)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${fmt(v)}`)
+    .join(' ');
+
+async function benchThroughput(o: Required<EngineBenchOptions>, rules: readonly RuleConfig[]): Promise<void> {
+  const stream = new TrafficStream(o.sites, o.users);
+  console.log(
+    `  throughput: ${fmt(o.events)} events, ${o.sites * 2} NPS servers, ${fmt(o.users)} users, ` +
+      `${stream.days(o.events).toFixed(0)} days of event time (out-of-order jitter <= ${JITTER_MS / 1000}s), ` +
+      `${rules.filter((r) => r.enabled).length} built-in rules, best of ${o.rounds}`,
+  );
+  const best = { classify: Number.POSITIVE_INFINITY, detect: Number.POSITIVE_INFINITY };
+  let last: DetectResult | undefined;
+  const wall = performance.now();
+  // Alternate the two paths so drift in machine load hits both; keep each path's best run.
+  for (let round = 0; round < o.rounds; round++) {
+    const c = classifyPass(stream, o.events);
+    const d = detectPass(stream, o.events, rules);
+    if (c.check !== d.check) throw new Error(`passes saw different records: ${c.check} / ${d.check}`);
+    best.classify = Math.min(best.classify, c.ms);
+    best.detect = Math.min(best.detect, d.ms);
+    last = d;
+  }
+  const counts = last!.detector.counts();
+  if (counts.events !== o.events) throw new Error(`detector counted ${counts.events} events, expected ${o.events}`);
+  console.log(`    classify only               : ${rate(o.events, best.classify)} events/s`);
+  console.log(`    classify + built-in pack    : ${rate(o.events, best.detect)} events/s`);
+  console.log(`    ratio (detect/classify)     : ${(best.classify / best.detect).toFixed(2)}  (target >= 0.70)`);
+  console.log(
+    `    alerts ${fmt([...last!.alerts.values()].reduce((a, b) => a + b, 0))}, late ${fmt(last!.late)}, ` +
+      `detections ${fmt(counts.detections)}, evicted ${fmt(counts.evicted)}; wall ${((performance.now() - wall) / 1000).toFixed(0)} s with generation`,
+  );
+  console.log(`    alerts by rule: ${byName(last!.alerts)}`);
+  console.log(`    keys at end   : ${byName(last!.detector.sizes())}`);
+}
+
+function benchRss(o: Required<EngineBenchOptions>): void {
+  const child = fileURLToPath(new URL('./engine-rss-child.mjs', import.meta.url));
+  // The synthetic day's mix (5% of sign-ins rejected), then the worst case for per-user state: every user rejected.
+  for (const failRate of [0.05, 1]) {
+    const run = spawnSync(process.execPath, [child, String(o.rssUsers), String(o.rssHours), String(failRate)], {
+      encoding: 'utf8',
+    });
+    if (run.status !== 0) throw new Error(`RSS child failed: ${run.stderr}`);
+    const [rss, ...details] = run.stdout.trim().split('\n');
+    console.log(
+      `  peak RSS, ${fmt(o.rssUsers)} distinct users over ${o.rssHours}h, ${failRate * 100}% rejected: ${rss}  (target < 500 MB)`,
+    );
+    for (const line of details) console.log(`    ${line}`);
+  }
+}
+
+const percentile = (sorted: Float64Array, p: number) =>
+  sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+/**
+ * Watch-mode latency. In watch mode an alert can be written as soon as the input that makes it final is pushed:
+ * the event (or idle tick) that moves the watermark past a window's end (or past a notification timer). For every
+ * input whose push returns alerts, this measures, with performance.now(), from just before `detector.push(input)`
+ * (classify excluded: the record is already parsed and classified) through `alertToJson` + JSON.stringify of each
+ * alert to the write of the NDJSON lines to a /dev/null write stream completing (its callback). It is processing
+ * latency only: how long event time itself waits (allowed lateness, group_wait, window length) is policy, not
+ * cost, and in watch mode idle ticks bound it. Inputs are pushed flat out, so GC pressure is higher than in a real
+ * watch session and the tail is pessimistic.
+ */
+async function benchLatency(o: Required<EngineBenchOptions>, rules: readonly RuleConfig[]): Promise<void> {
+  const events = Math.min(o.latencyEvents, o.events);
+  const stream = new TrafficStream(o.sites, o.users);
+  const detector = createDetector(rules);
+  const sink: WriteStream = createWriteStream('/dev/null');
+  const written = (text: string) =>
+    new Promise<void>((resolve, reject) => sink.write(text, (e) => (e ? reject(e) : resolve())));
+  const alerting: number[] = [];
+  const all = new Float64Array(events);
+  let alerts = 0;
+  const buf: NpsRecord[] = [];
+  for (let from = 0; from < events; from += CHUNK) {
+    const n = Math.min(CHUNK, events - from);
+    stream.fill(buf, from, n);
+    for (let k = 0; k < n; k++) {
+      const event = classify(buf[k]!);
+      const t0 = performance.now();
+      const out = detector.push(event);
+      if (out.alerts.length !== 0) {
+        let text = '';
+        for (const a of out.alerts) text += `${JSON.stringify(alertToJson(a))}\n`;
+        await written(text);
+        alerts += out.alerts.length;
+        alerting.push(performance.now() - t0);
+      }
+      all[from + k] = performance.now() - t0;
+    }
+  }
+  await new Promise<void>((resolve) => sink.end(resolve));
+  const sorted = Float64Array.from(alerting).sort();
+  all.sort();
+  const ms = (v: number) => `${v.toFixed(3)} ms`;
+  console.log(
+    `  watch latency, push -> alert JSON written (${fmt(events)} events, ${fmt(sorted.length)} alerting inputs, ${fmt(alerts)} alerts):`,
+  );
+  console.log(
+    `    p50 ${ms(percentile(sorted, 50))}  p99 ${ms(percentile(sorted, 99))}  max ${ms(sorted[sorted.length - 1] ?? Number.NaN)}  (target p99 < 50 ms)`,
+  );
+  console.log(
+    `    every push, for comparison: p50 ${ms(percentile(all, 50))}  p99 ${ms(percentile(all, 99))}  p99.9 ${ms(percentile(all, 99.9))}  max ${ms(all[all.length - 1]!)}`,
+  );
+}
+
+export async function benchEngine(options: EngineBenchOptions = {}): Promise<void> {
+  const o: Required<EngineBenchOptions> = {
+    events: options.events ?? 10_000_000,
+    parts: options.parts ?? ['throughput', 'rss', 'latency'],
+    rounds: options.rounds ?? 3,
+    sites: options.sites ?? 8,
+    users: options.users ?? 50_000,
+    rssUsers: options.rssUsers ?? 1_000_000,
+    rssHours: options.rssHours ?? 3,
+    latencyEvents: options.latencyEvents ?? 2_000_000,
+  };
+  const rules = await loadBuiltinRules();
+  console.log(`bench/engine: built-in pack (${rules.filter((r) => r.enabled).length} rules) behind classify`);
+  if (o.parts.includes('throughput')) await benchThroughput(o, rules);
+  if (o.parts.includes('rss')) benchRss(o);
+  if (o.parts.includes('latency')) await benchLatency(o, rules);
+}
+
+function flag(args: readonly string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+function count(args: readonly string[], name: string): number | undefined {
+  const v = flag(args, name);
+  if (v === undefined) return undefined;
+  const n = Number(v.replace(/_/g, ''));
+  if (!(n > 0)) throw new Error(`--${name}: expected a positive number, got ${v}`);
+  return n;
+}
+
+/** Options from command-line flags (shared with bench/run.ts). */
+export function engineOptions(args: readonly string[]): EngineBenchOptions {
+  const part = flag(args, 'part');
+  if (part !== undefined && !['throughput', 'rss', 'latency'].includes(part))
+    throw new Error(`--part: expected throughput, rss or latency, got ${part}`);
+  return {
+    events: count(args, 'events'),
+    parts: part === undefined ? undefined : [part as EnginePart],
+    rounds: count(args, 'rounds'),
+    sites: count(args, 'sites'),
+    users: count(args, 'users'),
+    rssUsers: count(args, 'rss-users'),
+    rssHours: count(args, 'rss-hours'),
+    latencyEvents: count(args, 'latency-events'),
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await benchEngine(engineOptions(process.argv.slice(2)));
+}
