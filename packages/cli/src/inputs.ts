@@ -1,10 +1,12 @@
 import { createWriteStream, statSync, type WriteStream } from 'node:fs';
-import { type ClassifiedEvent, classify, type FormatId, type ParseIssue, readBatches } from '@npswatch/core';
+import { type ClassifiedEvent, classify, type FormatId, type ParseIssue, readBatches, type Telemetry } from '@npswatch/core';
 import { type Io, write } from './io.js';
 
 export interface InputOptions {
   readonly format?: FormatId | 'auto';
   readonly timeZone: string;
+  /** Counts events in, classified (by category and code) and rejected; no-op without an OpenTelemetry SDK. */
+  readonly telemetry?: Telemetry;
 }
 
 /** Where rejected records go: a dead-letter NDJSON file (optional) and a one-line message on stderr each. */
@@ -68,9 +70,15 @@ export async function* classifiedBatches(
       timeZone: options.timeZone,
       defaultTime: mtimeOf(input) ?? Date.now(),
     });
+    const t = options.telemetry;
     for await (const batch of batches) {
       for (const issue of batch.issues) await rejects.report(issue);
-      if (batch.records.length > 0) yield batch.records.map(classify);
+      if (batch.issues.length > 0) t?.eventsRejected.add(batch.issues.length);
+      if (batch.records.length === 0) continue;
+      t?.eventsIn.add(batch.records.length);
+      const events = batch.records.map(classify);
+      if (t) for (const e of events) t.recordClassified(e);
+      yield events;
     }
   }
 }

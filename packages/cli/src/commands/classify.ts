@@ -1,4 +1,4 @@
-import { type FormatId, type Lang, toEcs } from '@npswatch/core';
+import { createTelemetry, type FormatId, type Lang, toEcs } from '@npswatch/core';
 import { EXIT } from '../errors.js';
 import { classifiedBatches, createRejectLog } from '../inputs.js';
 import { type Io, write } from '../io.js';
@@ -18,7 +18,7 @@ export async function runClassify(inputs: readonly string[], options: ClassifyOp
   try {
     for await (const batch of classifiedBatches(
       inputs.length ? inputs : ['-'],
-      { format: options.format, timeZone: options.tz },
+      { format: options.format, timeZone: options.tz, telemetry: createTelemetry() },
       io,
       rejects,
     )) {

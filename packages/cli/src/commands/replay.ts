@@ -2,6 +2,7 @@ import {
   alertToJson,
   type ClassifiedEvent,
   createDetector,
+  createTelemetry,
   entriesForCode,
   entryById,
   type FormatId,
@@ -69,7 +70,8 @@ function parseUntil(text: string | undefined, tz: string): number | undefined {
  */
 export async function runReplay(inputs: readonly string[], options: ReplayOptions, io: Io): Promise<number> {
   const until = parseUntil(options.until, options.tz);
-  const detector = createDetector(await rulesFrom(options.rules));
+  const telemetry = createTelemetry();
+  const detector = createDetector(await rulesFrom(options.rules), { telemetry });
   const rejects = createRejectLog(io, options.deadLetter);
   let alerts = 0;
   let late = 0;
@@ -81,13 +83,14 @@ export async function runReplay(inputs: readonly string[], options: ReplayOption
   try {
     for await (const batch of classifiedBatches(
       inputs.length ? inputs : ['-'],
-      { format: options.format, timeZone: options.tz },
+      { format: options.format, timeZone: options.tz, telemetry },
       io,
       rejects,
     )) {
       for (const event of batch) {
         if (until !== undefined && event.time > until) continue;
         const out = detector.push(event);
+        if (out.late.length > 0) telemetry.eventsLate.add(out.late.length);
         late += out.late.length;
         await emit(out.alerts);
       }
