@@ -4,13 +4,16 @@
 // time order with a few seconds of out-of-order jitter. Records are made one at a time; nothing but the detector
 // holds them. Prints "<MB> MB (...)" on the first line, then details.
 //
-//   node bench/engine-rss-child.mjs [users=1000000] [hours=3] [failRate=0.05]
+// `maxKeys` overrides every rule's max_keys (default: the pack's own, 10,000 per rule) to see state without eviction.
+//
+//   node bench/engine-rss-child.mjs [users=1000000] [hours=3] [failRate=0.05] [maxKeys]
 import { classify, createDetector, loadBuiltinRules } from '@npswatch/core';
 import { syntheticDay } from '@npswatch/core/testing';
 
 const users = Number(process.argv[2] ?? 1_000_000);
 const hours = Number(process.argv[3] ?? 3);
 const failRate = Number(process.argv[4] ?? 0.05);
+const maxKeys = process.argv[5] === undefined ? undefined : Number(process.argv[5]);
 const SERVERS = 16;
 const RESPONSE_AFTER = 20_000;
 const JITTER = 5_000;
@@ -50,7 +53,8 @@ const record = ({ record: base, pre, post }, user, time) => ({
   fields: undefined,
 });
 
-const detector = createDetector(await loadBuiltinRules());
+const rules = await loadBuiltinRules();
+const detector = createDetector(maxKeys === undefined ? rules : rules.map((r) => ({ ...r, max_keys: maxKeys })));
 const dt = (hours * 3_600_000) / users;
 const lag = Math.max(1, Math.round(RESPONSE_AFTER / dt));
 const timeOf = (user) => start + Math.floor(user * dt) + (mix(user) % JITTER);
@@ -97,4 +101,7 @@ const list = (o) =>
     .map(([k, n]) => `${k}=${n.toLocaleString('en-US')}`)
     .join(' ') || 'none';
 console.log(`live keys, peak of samples every 50k steps: total ${peakTotal.toLocaleString('en-US')}: ${list(peak)}`);
-console.log(`alerts ${alerts.toLocaleString('en-US')}, late ${late.toLocaleString('en-US')}`);
+const { evicted } = detector.counts();
+console.log(
+  `keys evicted by max_keys ${evicted.toLocaleString('en-US')}, alerts ${alerts.toLocaleString('en-US')}, late ${late.toLocaleString('en-US')}`,
+);

@@ -92,6 +92,42 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     );
 
   program
+    .command('watch')
+    .description('follow files (or - for stdin) like tail -F and write alerts as NDJSON the moment they fire')
+    .argument('[inputs...]', 'input files to follow (they may not exist yet); - reads stdin')
+    .option('--rules <files...>', 'rule files (YAML); default: the built-in pack')
+    .option('--state <file>', 'resume from this file and checkpoint detector state and input offsets to it')
+    .addOption(new Option('--format <format>', 'input format').choices(['auto', ...FORMAT_IDS]).default('auto'))
+    .addOption(tz())
+    .addOption(lang())
+    .option('--dead-letter <file>', 'append rejected records (NDJSON) to this file')
+    .option('--idle-advance <duration>', 'while idle, advance event time with the clock this often (0: off)', '30s')
+    .option('--checkpoint-interval <duration>', 'save --state this often (0: only on exit)', '10s')
+    .action(
+      async (
+        inputs: string[],
+        opts: {
+          rules?: string[];
+          state?: string;
+          format: FormatId | 'auto';
+          tz: string;
+          lang: Lang;
+          deadLetter?: string;
+          idleAdvance: string;
+          checkpointInterval: string;
+        },
+      ) => {
+        const { runWatch, processShutdownSignal } = await import('./commands/watch.js');
+        const shutdown = processShutdownSignal();
+        try {
+          setExit(await runWatch(inputs, opts, io, { signal: shutdown.signal }));
+        } finally {
+          shutdown.dispose();
+        }
+      },
+    );
+
+  program
     .command('explain')
     .description('show the cause and remediation of an error code')
     .argument('[code]', 'code as logged, e.g. ESTS_TOKEN_ERROR or UserNotFound')

@@ -17,6 +17,7 @@ import {
   type NpsRecord,
   type ParseIssue,
   parseDuration,
+  type RuleConfig,
   readBatches,
   type SavedState,
   saveState,
@@ -257,7 +258,10 @@ function streamSource(stream: NodeJS.ReadableStream, signal: AbortSignal): Sourc
     name: '-',
     key: undefined,
     async pull() {
-      const r = await Promise.race([it.next(), stopped]);
+      const read = it.next();
+      // The read that loses the race to a stop settles after close(); its outcome no longer matters.
+      read.catch(() => undefined);
+      const r = await Promise.race([read, stopped]);
       if (r === undefined || r.done) return undefined;
       const bytes = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
       offset += bytes.length;
@@ -290,7 +294,7 @@ async function loadSaved(path: string): Promise<SavedState | undefined> {
 }
 
 function resumeDetector(
-  rules: Parameters<typeof createDetector>[0],
+  rules: readonly RuleConfig[],
   saved: SavedState | undefined,
   path: string | undefined,
 ): Detector {
@@ -567,7 +571,7 @@ export async function runWatch(
   }
   await write(
     io.stderr,
-    `npswatch: stopped: ${events} events, ${alerts} alerts, ${late} late events, ${rejects.count} records rejected\n`,
+    `npswatch: ${events} events, ${alerts} alerts, ${late} late events, ${rejects.count} records rejected\n`,
   );
   if (failure !== undefined) throw failure.error;
   return EXIT.ok;

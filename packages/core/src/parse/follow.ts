@@ -1,5 +1,5 @@
-import { type FileHandle, open, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 
 /** Where following stands: the byte offset just past the last chunk yielded, in the file with this inode. */
 export interface FollowPosition {

@@ -29,7 +29,6 @@ import {
   upsertKey,
   type WindowHooks,
 } from '../stream/keyed.js';
-import { formatDuration } from '../time/duration.js';
 import { checkWindow, commonShape, compileCommon, groupOf, windowShape } from './common.js';
 import { RULE_DEFAULTS } from './defaults.js';
 import { type DetectionDraft, describeKey, describeWindow, makeDetection, type RuleRuntime } from './rule.js';
@@ -338,12 +337,4 @@ export function createSpike(cfg: SpikeConfig): RuleRuntime<SpikeState> {
         };
       }),
   };
-}
-
-/** For docs and summaries: how a spike rule compares (`previous 15m`, `median of 8 × 15m`, `same hour, 3 weeks`). */
-export function describeReference(cfg: SpikeConfig): string {
-  if (cfg.baseline === undefined) return `previous ${formatDuration(cfg.window)}`;
-  if (cfg.baseline.seasonality === 'hour_of_week')
-    return `same local hour of the last ${cfg.baseline.windows} weeks (${cfg.baseline.time_zone})`;
-  return `median of the last ${cfg.baseline.windows} × ${formatDuration(cfg.window)}`;
 }
