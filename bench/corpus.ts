@@ -50,7 +50,7 @@ export async function winlogbeatCorpus(path: string, lines: number): Promise<{ p
     const shift = Math.floor(i / day.length) * DAY;
     buffer += `${shipped({ ...base, time: base.time + shift, recordId: i + 1 }, i)}\n`;
     if (buffer.length > 1 << 20) {
-      if (!out.write(buffer)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(buffer)) await new Promise<void>((r) => out.once('drain', () => r()));
       buffer = '';
     }
   }

@@ -276,7 +276,8 @@ async function benchThroughput(o: Resolved, rules: readonly RuleConfig[]): Promi
     const elapsed = performance.now() - wall;
     if (rounds >= 2 && elapsed + elapsed / rounds > o.budget * 1000) break;
   }
-  if (rounds < o.rounds) console.log(`    (best of ${rounds} rounds, not ${o.rounds}: a further round would pass --budget ${o.budget}s)`);
+  if (rounds < o.rounds)
+    console.log(`    (best of ${rounds} rounds, not ${o.rounds}: a further round would pass --budget ${o.budget}s)`);
   const counts = last!.detector.counts();
   if (counts.events !== o.events) throw new Error(`detector counted ${counts.events} events, expected ${o.events}`);
   console.log(`    classify only               : ${rate(o.events, best.classify)} events/s`);

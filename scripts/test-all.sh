@@ -1,14 +1,37 @@
 #!/usr/bin/env bash
-# The whole test suite, as a new user and CI run it: build every package, then unit tests, then
-# cross-package and integration tests, then the examples against the built packages.
+# The whole test suite, as a new user and CI run it: build every package, lint and type-check, then unit tests,
+# cross-package and integration tests, then the examples against the built packages. Ends with one
+# "N passed, N failed" line totalling every suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 
+passed=0
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# Runs one mocha suite, shows its output, and adds its counts to the totals.
+suite() {
+  local status=0
+  npx mocha "$@" 2>&1 | tee "$log" || status=$?
+  local p f
+  p=$(grep -Eo '^ +[0-9]+ passing' "$log" | grep -Eo '[0-9]+' | tail -1 || true)
+  f=$(grep -Eo '^ +[0-9]+ failing' "$log" | grep -Eo '[0-9]+' | tail -1 || true)
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+  if [ "$status" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
+}
+
 npx turbo run build --output-logs=errors-only
 npx biome check .
-npx mocha 'packages/*/test/**/*.test.ts'
-npx mocha 'test/**/*.test.ts'
+npx tsc -p tsconfig.tests.json
+
+suite 'packages/*/test/**/*.test.ts'
+suite 'test/**/*.test.ts'
+
 # The examples, compiled by the build above, run as a user's service would run them: plain node, built packages.
-npm start --silent -w npswatch-examples > /dev/null
-echo "examples: 2 passed, 0 failed"
+if npm start --silent -w npswatch-examples > /dev/null; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
+echo "tests: ${passed} passed, ${failed} failed"
+[ "$failed" -eq 0 ]

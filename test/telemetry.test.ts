@@ -24,7 +24,12 @@ describe('telemetry through a real OpenTelemetry SDK', () => {
   });
 
   it('counts events in, classified by category and code, rejected, and alerts fired', async () => {
-    const quiet = { stdout: new PassThrough().resume(), stderr: new PassThrough().resume(), stdin: Readable.from([]), env: {} };
+    const quiet = {
+      stdout: new PassThrough().resume(),
+      stderr: new PassThrough().resume(),
+      stdin: Readable.from([]),
+      env: {},
+    };
     assert.equal(await main(['replay', sample('synthetic/nps-day.winlogbeat.ndjson')], quiet), 0);
     await reader.forceFlush();
     const points = new Map<string, number>();
@@ -39,7 +44,8 @@ describe('telemetry through a real OpenTelemetry SDK', () => {
         }
       }
     }
-    const total = (name: string) => [...points].filter(([k]) => k.startsWith(`${name}{`)).reduce((a, [, v]) => a + v, 0);
+    const total = (name: string) =>
+      [...points].filter(([k]) => k.startsWith(`${name}{`)).reduce((a, [, v]) => a + v, 0);
     assert.equal(total('npswatch.events.in'), 747);
     assert.equal(total('npswatch.events.classified'), 747);
     assert.equal(points.get('npswatch.events.classified{"category":"error","code":"UserNotFound"}'), 30);

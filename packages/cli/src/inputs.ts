@@ -1,5 +1,12 @@
 import { createWriteStream, statSync, type WriteStream } from 'node:fs';
-import { type ClassifiedEvent, classify, type FormatId, type ParseIssue, readBatches, type Telemetry } from '@npswatch/core';
+import {
+  type ClassifiedEvent,
+  classify,
+  type FormatId,
+  type ParseIssue,
+  readBatches,
+  type Telemetry,
+} from '@npswatch/core';
 import { type Io, write } from './io.js';
 
 export interface InputOptions {

@@ -95,9 +95,19 @@ export type {
 } from './record/types.js';
 export { parseUser, type UserRef, userKey } from './record/user.js';
 export { BUILTIN_RULES_PATH, loadBuiltinRules } from './rules/builtin.js';
+export { RULE_DEFAULTS } from './rules/defaults.js';
+export { compileFilter, type EventPredicate, FilterSchema, type FilterSpec } from './rules/filter.js';
 export { formatRuleIssue, loadRules, parseRules, RuleFileError, type RuleIssue } from './rules/load.js';
 export { RULE_TYPES } from './rules/registry.js';
-export { type RuleConfig, type RuleConfigInput, ruleFileJsonSchema } from './rules/schema.js';
+export { compareDetections, type RuleInput, type RuleRuntime, type RuleStepResult } from './rules/rule.js';
+export {
+  compileRule,
+  type RuleConfig,
+  type RuleConfigInput,
+  RuleFileSchema,
+  RuleSchema,
+  ruleFileJsonSchema,
+} from './rules/schema.js';
 // Detection rules and the engine
 export type { Alert, Detection, RuleType } from './rules/types.js';
 export { samplesDirectory } from './samples.js';
@@ -112,8 +122,18 @@ export {
 } from './stream/engine.js';
 export { type EngineInput, isTick, type Tick, tick } from './stream/input.js';
 export { type DetectOptions, detect } from './stream/operators/detect.js';
+export { eventTimeWindows } from './stream/operators/eventTimeWindows.js';
 export { idleAdvance } from './stream/operators/idleAdvance.js';
 export { type NotifyOperatorOptions, notify } from './stream/operators/notify.js';
+export {
+  type ClosedWindow,
+  initWindows,
+  type LateEvent,
+  type WindowOptions,
+  type WindowOutput,
+  type WindowState,
+  windowStep,
+} from './stream/windows.js';
 export { addToSummary, type CodeSummary, codesByImpact, createSummary, type Summary } from './summary.js';
 export { SYNTHETIC_SAMPLE } from './testing/synthetic-file.js';
 export { DurationError, formatDuration, parseDuration } from './time/duration.js';
