@@ -14,8 +14,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-OTEL_VERSION="v0.158.0"     # contrib + core 0.x modules: one release for all (the builder is strict about it)
-PROVIDER_VERSION="v1.64.0"  # the confmap providers' 1.x line released with core v0.158.0
+OTEL_VERSION="v0.135.0"     # contrib + core 0.x modules, one release for all; the newest whose whole tree verifies via sum.golang.org here
+PROVIDER_VERSION="v1.41.0"  # the confmap providers' 1.x line released with core v0.135.0
 CACHE="$ROOT/.cache/hec-peer"
 BIN="$CACHE/$OTEL_VERSION/npswatch-hec-peer"
 PORT="${HEC_PEER_PORT:-18088}"

@@ -12,6 +12,8 @@ import { type Io, write } from './io.js';
 export interface InputOptions {
   readonly format?: FormatId | 'auto';
   readonly timeZone: string;
+  /** Generic JSON input: the event time's dotted path (implies `--format json` unless another is named). */
+  readonly timestampField?: string;
   /** Counts events in, classified (by category and code) and rejected; no-op without an OpenTelemetry SDK. */
   readonly telemetry?: Telemetry;
 }
@@ -73,7 +75,8 @@ export async function* classifiedBatches(
     const source = input === '-' ? (io.stdin as AsyncIterable<Uint8Array>) : input;
     const batches = readBatches(source, {
       name: input,
-      format: options.format,
+      format: options.timestampField && (options.format ?? 'auto') === 'auto' ? 'json' : options.format,
+      timestampField: options.timestampField,
       timeZone: options.timeZone,
       defaultTime: mtimeOf(input) ?? Date.now(),
     });

@@ -53,11 +53,12 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .addOption(tz())
     .addOption(lang())
     .option('--no-explain', 'leave cause and remediation out of each document')
+    .option('--timestamp-field <path>', 'generic JSON input: dotted path of the event time (implies --format json)')
     .option('--dead-letter <file>', 'append rejected records (NDJSON) to this file')
     .action(
       async (
         inputs: string[],
-        opts: { format: FormatId | 'auto'; tz: string; lang: Lang; explain: boolean; deadLetter?: string },
+        opts: { format: FormatId | 'auto'; tz: string; lang: Lang; explain: boolean; deadLetter?: string; timestampField?: string },
       ) => {
         const { runClassify } = await import('./commands/classify.js');
         setExit(await runClassify(inputs, opts, io));
@@ -70,6 +71,7 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .argument('[inputs...]', 'input files in any supported format (or npswatch classify output); - reads stdin')
     .option('--rules <files...>', 'rule files (YAML); default: the built-in pack')
     .option('--until <time>', 'close windows at this event time (ISO), so flatlines at the end are seen')
+    .option('--timestamp-field <path>', 'generic JSON input: dotted path of the event time (implies --format json)')
     .addOption(new Option('--format <format>', 'input format').choices(['auto', ...FORMAT_IDS]).default('auto'))
     .addOption(tz())
     .addOption(lang())
@@ -80,6 +82,7 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
         opts: {
           rules?: string[];
           until?: string;
+          timestampField?: string;
           format: FormatId | 'auto';
           tz: string;
           lang: Lang;

@@ -135,6 +135,30 @@ describe('npswatch replay', () => {
     assert.ok(silent(long.stdout) >= 1);
   });
 
+  it('reads generic JSON events with --timestamp-field (epoch ms or ISO)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'npswatch-'));
+    const input = join(dir, 'events.ndjson');
+    const t0 = Date.UTC(2024, 8, 20, 9, 0);
+    const lines = Array.from({ length: 6 }, (_, i) =>
+      JSON.stringify({
+        ts: i % 2 ? new Date(t0 + i * 30_000).toISOString() : t0 + i * 30_000,
+        host: 'NPS09',
+        message: `NPS Extension for Azure MFA: CID: 430ef057-7941-44ff-a0b1-240e7d74cedc : Access Rejected for user eve@contoso.com with Azure MFA response: OathCodeIncorrect and message: Wrong code entered`,
+      }),
+    );
+    writeFileSync(input, `${lines.join('\n')}\n`);
+    const { code, stdout, stderr } = await run(['replay', '--timestamp-field', 'ts', '--until', '2024-09-20T09:15:00Z', input]);
+    assert.equal(code, 0, stderr);
+    const alerts = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(
+      alerts.map((a) => [a.rule.id, a.npswatch.alert.key, a.npswatch.alert.status]),
+      [
+        ['otp-brute-force', 'eve', 'firing'],
+        ['otp-brute-force', 'eve', 'resolved'],
+      ],
+    );
+  });
+
   it('rejects a bad rule file naming the file, rule and option', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'npswatch-'));
     const rules = join(dir, 'rules.yaml');

@@ -9,6 +9,7 @@ export interface ClassifyOptions {
   readonly deadLetter?: string;
   readonly lang: Lang;
   readonly explain: boolean;
+  readonly timestampField?: string;
 }
 
 /** `npswatch classify [files… | -]`: one ECS JSON document per event on stdout. */
@@ -18,7 +19,7 @@ export async function runClassify(inputs: readonly string[], options: ClassifyOp
   try {
     for await (const batch of classifiedBatches(
       inputs.length ? inputs : ['-'],
-      { format: options.format, timeZone: options.tz, telemetry: createTelemetry() },
+      { format: options.format, timeZone: options.tz, telemetry: createTelemetry(), timestampField: options.timestampField },
       io,
       rejects,
     )) {

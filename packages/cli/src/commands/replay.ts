@@ -21,6 +21,7 @@ export interface ReplayOptions {
   readonly rules?: readonly string[];
   readonly until?: string;
   readonly format: FormatId | 'auto';
+  readonly timestampField?: string;
   readonly tz: string;
   readonly lang: Lang;
   readonly deadLetter?: string;
@@ -83,7 +84,7 @@ export async function runReplay(inputs: readonly string[], options: ReplayOption
   try {
     for await (const batch of classifiedBatches(
       inputs.length ? inputs : ['-'],
-      { format: options.format, timeZone: options.tz, telemetry },
+      { format: options.format, timeZone: options.tz, telemetry, timestampField: options.timestampField },
       io,
       rejects,
     )) {

@@ -1,6 +1,7 @@
 import type { FormatDefinition, FormatId } from '../record/types.js';
 import { ACCOUNTING_FORMATS } from './formats-accounting.js';
 import { WINDOWS_FORMATS } from './formats-windows.js';
+import { GENERIC_JSON_FORMAT } from './generic-json.js';
 import { MESSAGE_FORMAT } from './message.js';
 import { NPSWATCH_FORMAT } from './npswatch-json.js';
 
@@ -9,8 +10,7 @@ export const FORMATS: readonly FormatDefinition[] = [
   NPSWATCH_FORMAT,
   ...WINDOWS_FORMATS,
   ...ACCOUNTING_FORMATS,
-  MESSAGE_FORMAT,
-];
+  MESSAGE_FORMAT, GENERIC_JSON_FORMAT];
 
 export function formatById(id: FormatId): FormatDefinition {
   const found = FORMATS.find((f) => f.id === id);

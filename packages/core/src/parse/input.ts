@@ -17,6 +17,8 @@ export interface ReadOptions {
   readonly defaultTime?: number;
   /** Formats to detect among, in priority order (default: all built-in formats). */
   readonly formats?: readonly FormatDefinition[];
+  /** Generic JSON (`format: 'json'`): dotted path of the event time. */
+  readonly timestampField?: string;
   /** Lines longer than this are rejected whole; keeps memory bounded on garbage input. Default 4 MiB. */
   readonly maxLineBytes?: number;
 }
@@ -123,7 +125,7 @@ export async function* readBatches(source: InputSource, options: ReadOptions = {
   let records: NpsRecord[] = [];
   let issues: ParseIssue[] = [];
   const sink = { record: (r: NpsRecord) => records.push(r), reject: (i: ParseIssue) => issues.push(i) };
-  const ctx = { file: name, timeZone, defaultTime: options.defaultTime };
+  const ctx = { file: name, timeZone, defaultTime: options.defaultTime, timestampField: options.timestampField };
   const forced = options.format && options.format !== 'auto' ? formatById(options.format) : undefined;
   let format: FormatDefinition | undefined = forced;
   let parser: RecordParser | undefined = forced?.create(ctx, sink);
@@ -232,7 +234,7 @@ export function parseText(
       options.formats ?? FORMATS,
     );
   const parser = format
-    ? format.create({ file: name, timeZone, defaultTime: options.defaultTime }, sink)
+    ? format.create({ file: name, timeZone, defaultTime: options.defaultTime, timestampField: options.timestampField }, sink)
     : rejectingParser(name, sink);
   for (let i = 0; i < lines.length; i++) parser.push(lines[i]!, i + 1);
   parser.end();

@@ -16,7 +16,8 @@ export type FormatId =
   | 'ias'
   | 'odbc'
   | 'dts'
-  | 'npswatch';
+  | 'npswatch'
+  | 'json';
 
 /**
  * One event as read from any input format, before classification. Parsers fill what the format carries;
@@ -73,6 +74,8 @@ export interface ParseContext {
   readonly timeZone: string;
   /** Time for records whose format carries none (plain message lines): e.g. the input file's modification time. */
   readonly defaultTime?: number;
+  /** Generic JSON input: dotted path of the event time (default `@timestamp`). */
+  readonly timestampField?: string;
 }
 
 /**
