@@ -135,6 +135,7 @@ xpack.security.enabled: true
 xpack.security.http.ssl.enabled: false
 xpack.security.transport.ssl.enabled: false
 xpack.security.authc.api_key.enabled: true
+xpack.security.authc.token.enabled: true
 # A nearly full disk must not turn the test indices read-only.
 cluster.routing.allocation.disk.threshold_enabled: false
 action.destructive_requires_name: false

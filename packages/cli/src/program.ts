@@ -58,7 +58,14 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .action(
       async (
         inputs: string[],
-        opts: { format: FormatId | 'auto'; tz: string; lang: Lang; explain: boolean; deadLetter?: string; timestampField?: string },
+        opts: {
+          format: FormatId | 'auto';
+          tz: string;
+          lang: Lang;
+          explain: boolean;
+          deadLetter?: string;
+          timestampField?: string;
+        },
       ) => {
         const { runClassify } = await import('./commands/classify.js');
         setExit(await runClassify(inputs, opts, io));

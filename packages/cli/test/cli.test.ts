@@ -147,9 +147,19 @@ describe('npswatch replay', () => {
       }),
     );
     writeFileSync(input, `${lines.join('\n')}\n`);
-    const { code, stdout, stderr } = await run(['replay', '--timestamp-field', 'ts', '--until', '2024-09-20T09:15:00Z', input]);
+    const { code, stdout, stderr } = await run([
+      'replay',
+      '--timestamp-field',
+      'ts',
+      '--until',
+      '2024-09-20T09:15:00Z',
+      input,
+    ]);
     assert.equal(code, 0, stderr);
-    const alerts = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const alerts = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.deepEqual(
       alerts.map((a) => [a.rule.id, a.npswatch.alert.key, a.npswatch.alert.status]),
       [

@@ -19,7 +19,12 @@ export async function runClassify(inputs: readonly string[], options: ClassifyOp
   try {
     for await (const batch of classifiedBatches(
       inputs.length ? inputs : ['-'],
-      { format: options.format, timeZone: options.tz, telemetry: createTelemetry(), timestampField: options.timestampField },
+      {
+        format: options.format,
+        timeZone: options.tz,
+        telemetry: createTelemetry(),
+        timestampField: options.timestampField,
+      },
       io,
       rejects,
     )) {

@@ -10,7 +10,9 @@ export const FORMATS: readonly FormatDefinition[] = [
   NPSWATCH_FORMAT,
   ...WINDOWS_FORMATS,
   ...ACCOUNTING_FORMATS,
-  MESSAGE_FORMAT, GENERIC_JSON_FORMAT];
+  MESSAGE_FORMAT,
+  GENERIC_JSON_FORMAT,
+];
 
 export function formatById(id: FormatId): FormatDefinition {
   const found = FORMATS.find((f) => f.id === id);

@@ -234,7 +234,10 @@ export function parseText(
       options.formats ?? FORMATS,
     );
   const parser = format
-    ? format.create({ file: name, timeZone, defaultTime: options.defaultTime, timestampField: options.timestampField }, sink)
+    ? format.create(
+        { file: name, timeZone, defaultTime: options.defaultTime, timestampField: options.timestampField },
+        sink,
+      )
     : rejectingParser(name, sink);
   for (let i = 0; i < lines.length; i++) parser.push(lines[i]!, i + 1);
   parser.end();
