@@ -55,6 +55,7 @@ const record = ({ record: base, pre, post }, user, time) => ({
 
 const rules = await loadBuiltinRules();
 const detector = createDetector(maxKeys === undefined ? rules : rules.map((r) => ({ ...r, max_keys: maxKeys })));
+const rssBefore = process.memoryUsage().rss;
 const dt = (hours * 3_600_000) / users;
 const lag = Math.max(1, Math.round(RESPONSE_AFTER / dt));
 const timeOf = (user) => start + Math.floor(user * dt) + (mix(user) % JITTER);
@@ -92,7 +93,7 @@ alerts += end.alerts.length;
 const mb = (bytes) => `${(bytes / 1048576).toFixed(0)} MB`;
 const { heapUsed } = process.memoryUsage();
 console.log(
-  `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (${detector.counts().events} events, heap used at end ${mb(heapUsed)})`,
+  `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (${detector.counts().events} events; RSS before the first event ${mb(rssBefore)}, heap used at end ${mb(heapUsed)})`,
 );
 const list = (o) =>
   Object.entries(o)

@@ -78,9 +78,11 @@ fetch() {
     command -v mvn > /dev/null || die "mvn not found: it fetches $ARTIFACT from Maven Central"
     log "fetching $ARTIFACT"
     # Pinned plugin version: the CLI prefix would resolve whatever Maven's defaults are on this machine.
-    mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
-      -Dartifact="$ARTIFACT" -DoutputDirectory="$CACHE/dist" -Dmdep.stripVersion=false \
-      || die "could not fetch $ARTIFACT from Maven Central"
+    mvn -B -q -Dstyle.color=never org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+      -Dartifact="$ARTIFACT" -DoutputDirectory="$CACHE/dist" > "$CACHE/dist/mvn.log" 2>&1 || {
+      cat "$CACHE/dist/mvn.log" >&2
+      die "could not fetch $ARTIFACT from Maven Central"
+    }
   fi
   local tmp
   tmp=$(mktemp -d "$CACHE/unpack.XXXXXX")
@@ -90,6 +92,139 @@ fetch() {
   rm -rf "$DIST"
   mv "$tmp/elasticsearch-$VERSION" "$DIST"
   rm -rf "$tmp"
+}
+
+# The zip lacks the analysis-common module, and the .security index's "email" analyzer needs three of its
+# components (pattern_capture, unique, uax_url_email): without them no security index, so no API keys and no
+# native users. This builds them as a small stable plugin from Lucene classes the zip already ships.
+build_analysis_plugin() {
+  local home=$1 java=$2 out="$1/plugins/npswatch-analysis" work
+  [[ -f $out/named_components.json ]] && return 0
+  [[ -x $java/bin/javac ]] || {
+    log "no javac in $java: API keys and native users will be unavailable"
+    return 0
+  }
+  work=$(mktemp -d)
+  mkdir -p "$work/src/npswatch/analysis" "$work/classes" "$work/plugin"
+  cat > "$work/src/npswatch/analysis/PatternCapture.java" << 'JAVA'
+package npswatch.analysis;
+
+import java.util.List;
+import java.util.regex.Pattern;
+import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.pattern.PatternCaptureGroupTokenFilter;
+import org.elasticsearch.plugin.Inject;
+import org.elasticsearch.plugin.NamedComponent;
+import org.elasticsearch.plugin.analysis.TokenFilterFactory;
+import org.elasticsearch.plugin.settings.AnalysisSettings;
+import org.elasticsearch.plugin.settings.BooleanSetting;
+import org.elasticsearch.plugin.settings.ListSetting;
+
+@NamedComponent("pattern_capture")
+public class PatternCapture implements TokenFilterFactory {
+  @AnalysisSettings
+  public interface Settings {
+    @ListSetting(path = "patterns")
+    List<String> patterns();
+
+    @BooleanSetting(path = "preserve_original", defaultValue = true)
+    boolean preserveOriginal();
+  }
+
+  private final Pattern[] patterns;
+  private final boolean preserveOriginal;
+
+  @Inject
+  public PatternCapture(Settings settings) {
+    this.patterns = settings.patterns().stream().map(Pattern::compile).toArray(Pattern[]::new);
+    this.preserveOriginal = settings.preserveOriginal();
+  }
+
+  @Override
+  public TokenStream create(TokenStream input) {
+    return new PatternCaptureGroupTokenFilter(input, preserveOriginal, patterns);
+  }
+}
+JAVA
+  cat > "$work/src/npswatch/analysis/Unique.java" << 'JAVA'
+package npswatch.analysis;
+
+import java.io.IOException;
+import org.apache.lucene.analysis.CharArraySet;
+import org.apache.lucene.analysis.TokenFilter;
+import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
+import org.elasticsearch.plugin.NamedComponent;
+import org.elasticsearch.plugin.analysis.TokenFilterFactory;
+
+@NamedComponent("unique")
+public class Unique implements TokenFilterFactory {
+  @Override
+  public TokenStream create(TokenStream input) {
+    return new TokenFilter(input) {
+      private final CharTermAttribute term = addAttribute(CharTermAttribute.class);
+      private final CharArraySet seen = new CharArraySet(8, false);
+
+      @Override
+      public boolean incrementToken() throws IOException {
+        while (input.incrementToken()) {
+          if (!seen.contains(term.buffer(), 0, term.length())) {
+            seen.add(term.toString());
+            return true;
+          }
+        }
+        return false;
+      }
+
+      @Override
+      public void reset() throws IOException {
+        super.reset();
+        seen.clear();
+      }
+    };
+  }
+}
+JAVA
+  cat > "$work/src/npswatch/analysis/UaxUrlEmail.java" << 'JAVA'
+package npswatch.analysis;
+
+import org.apache.lucene.analysis.Tokenizer;
+import org.apache.lucene.analysis.email.UAX29URLEmailTokenizer;
+import org.elasticsearch.plugin.NamedComponent;
+import org.elasticsearch.plugin.analysis.TokenizerFactory;
+
+@NamedComponent("uax_url_email")
+public class UaxUrlEmail implements TokenizerFactory {
+  @Override
+  public Tokenizer create() {
+    return new UAX29URLEmailTokenizer();
+  }
+}
+JAVA
+  "$java/bin/javac" --release 17 -nowarn -d "$work/classes" -cp "$home/lib/*" "$work"/src/npswatch/analysis/*.java
+  "$java/bin/jar" --create --file "$work/plugin/npswatch-analysis.jar" -C "$work/classes" .
+  cat > "$work/plugin/stable-plugin-descriptor.properties" << PROPS
+description=pattern_capture, unique and uax_url_email for the .security index (npswatch test server)
+version=1.0.0
+name=npswatch-analysis
+elasticsearch.version=$VERSION
+java.version=17
+PROPS
+  cat > "$work/plugin/named_components.json" << 'JSON'
+{
+  "org.elasticsearch.plugin.analysis.TokenFilterFactory": {
+    "pattern_capture": "npswatch.analysis.PatternCapture",
+    "unique": "npswatch.analysis.Unique"
+  },
+  "org.elasticsearch.plugin.analysis.TokenizerFactory": {
+    "uax_url_email": "npswatch.analysis.UaxUrlEmail"
+  }
+}
+JSON
+  chmod -R a+rX "$work/plugin"
+  rm -rf "$out"
+  mv "$work/plugin" "$out"
+  rm -rf "$work"
 }
 
 free_port() {
@@ -135,7 +270,6 @@ xpack.security.enabled: true
 xpack.security.http.ssl.enabled: false
 xpack.security.transport.ssl.enabled: false
 xpack.security.authc.api_key.enabled: true
-xpack.security.authc.token.enabled: true
 # A nearly full disk must not turn the test indices read-only.
 cluster.routing.allocation.disk.threshold_enabled: false
 action.destructive_requires_name: false
@@ -201,6 +335,7 @@ start() {
   java=$(java_home)
   ensure_user
   fetch
+  build_analysis_plugin "$DIST" "$java"
   mkdir -p "$NODE"
   http_port=$(choose_port http_port)
   transport_port=$(choose_port transport_port)

@@ -54,8 +54,13 @@ providers:
   - gomod: go.opentelemetry.io/collector/confmap/provider/envprovider $PROVIDER_VERSION
 MANIFEST
   log "building the collector (a cold build downloads a few hundred Go modules)"
-  "$CACHE/tools/builder" --config "$work/manifest.yaml"
-  mv "$work/out/npswatch-hec-peer" "$BIN"
+  "$CACHE/tools/builder" --config "$work/manifest.yaml" --skip-get-modules --skip-compilation
+  # The builder's own `go mod tidy` also resolves modules that only the components' tests import, and the
+  # module proxy does not serve all of those: -e lets tidy write go.mod/go.sum anyway (it still exits 1, listing
+  # them). `go build` then checks every module it compiles against go.sum and sum.golang.org, so nothing
+  # unverified gets in.
+  (cd "$work/out" && { go mod tidy -e 2>"$work/tidy.log" || log "tidy skipped test-only modules (see $work/tidy.log)"; } &&
+    CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$BIN" .)
   rm -rf "$work/out"
   log "built $BIN in $(($(date +%s) - started)) s"
 }
@@ -89,6 +94,8 @@ exporters:
   file:
     path: $OUTPUT
     flush_interval: 50ms
+    # Keep what earlier runs received: tests restart the peer mid-stream and read everything it got.
+    append: true
 service:
   extensions: [ack]
   telemetry:

@@ -1,5 +1,6 @@
 import { assertTimeZone, FORMAT_IDS, type FormatId, type Lang, VERSION } from '@npswatch/core';
 import { Command, CommanderError, Option } from 'commander';
+import { addSplunkSinkOptions, type SplunkSinkCliOptions } from './commands/splunk.js';
 import { UsageError } from './errors.js';
 import type { Io } from './io.js';
 
@@ -65,10 +66,11 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
           explain: boolean;
           deadLetter?: string;
           timestampField?: string;
-        },
+        } & SplunkSinkCliOptions,
       ) => {
         const { runClassify } = await import('./commands/classify.js');
-        setExit(await runClassify(inputs, opts, io));
+        const { withSplunkSink } = await import('./commands/splunk.js');
+        setExit(await withSplunkSink(opts, io, (out) => runClassify(inputs, opts, out)));
       },
     );
 
@@ -83,6 +85,12 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .addOption(tz())
     .addOption(lang())
     .option('--dead-letter <file>', 'append rejected records (NDJSON) to this file')
+    .option(
+      '--correlate',
+      'join extension events with Security 6272/6273 and accounting records of the same request (default: on when extension and NPS logs are separate inputs)',
+    )
+    .option('--no-correlate', 'never correlate; several inputs are still merged by event time')
+    .option('--tolerance <duration>', 'largest time difference between records of one request when correlating', '5s')
     .action(
       async (
         inputs: string[],
@@ -94,10 +102,13 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
           tz: string;
           lang: Lang;
           deadLetter?: string;
-        },
+          correlate?: boolean;
+          tolerance: string;
+        } & SplunkSinkCliOptions,
       ) => {
         const { runReplay } = await import('./commands/replay.js');
-        setExit(await runReplay(inputs, opts, io));
+        const { withSplunkSink } = await import('./commands/splunk.js');
+        setExit(await withSplunkSink(opts, io, (out) => runReplay(inputs, opts, out)));
       },
     );
 
@@ -125,12 +136,16 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
           deadLetter?: string;
           idleAdvance: string;
           checkpointInterval: string;
-        },
+        } & SplunkSinkCliOptions,
       ) => {
         const { runWatch, processShutdownSignal } = await import('./commands/watch.js');
+        const { withSplunkSink } = await import('./commands/splunk.js');
         const shutdown = processShutdownSignal();
         try {
-          setExit(await runWatch(inputs, opts, io, { signal: shutdown.signal }));
+          // With --sink, each alert is delivered (or spooled) before watch goes on; a failed sink stops watching.
+          const watch = (out: Io, failed: AbortSignal) =>
+            runWatch(inputs, opts, out, { signal: AbortSignal.any([shutdown.signal, failed]) });
+          setExit(await withSplunkSink(opts, io, watch, { deliver: true }));
         } finally {
           shutdown.dispose();
         }
@@ -147,6 +162,40 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
       const { runExplain, runExplainList } = await import('./commands/explain.js');
       if (opts.list || code === undefined) setExit(await runExplainList(io));
       else setExit(await runExplain(code, opts, io));
+    });
+
+  const rules = program.command('rules').description('import and check detection rule files');
+  rules
+    .command('import-elastalert')
+    .description(
+      'convert ElastAlert 2 rules into npswatch rule files and report what was mapped, approximated or ignored',
+    )
+    .argument('<inputs...>', 'ElastAlert rule files (YAML) or directories of them')
+    .option('--out <dir>', 'write one npswatch rule file per input into this directory (default: one file on stdout)')
+    .action(async (inputs: string[], opts: { out?: string }) => {
+      const { runImportElastAlert } = await import('./commands/rules.js');
+      setExit(await runImportElastAlert(inputs, opts, io));
+    });
+  rules
+    .command('check')
+    .description('validate npswatch rule files, naming each problem by file, rule and option')
+    .argument('<files...>', 'rule files (YAML)')
+    .action(async (files: string[]) => {
+      const { runRulesCheck } = await import('./commands/rules.js');
+      setExit(await runRulesCheck(files, io));
+    });
+
+  addSplunkSinkOptions(program, ['classify', 'replay', 'watch']);
+  program
+    .command('elastic')
+    .description('Elasticsearch: setup, index, export (npswatch elastic --help)')
+    .argument('[args...]')
+    // The subcommands and their help live in commands/elastic.ts, loaded only when used.
+    .helpOption(false)
+    .allowUnknownOption()
+    .action(async (args: string[]) => {
+      const { runElastic } = await import('./commands/elastic.js');
+      setExit(await runElastic(args, io));
     });
 
   return program;

@@ -34,7 +34,57 @@ export {
 } from './classify/fields.js';
 export { type MessageShape, type ParsedMessage, parseMessage } from './classify/message.js';
 // Classification
-export type { ClassifiedEvent, Outcome, RadiusContext, RecordKind } from './classify/types.js';
+export type {
+  ClassifiedEvent,
+  Correlation,
+  CorrelationMatch,
+  CorrelationPartner,
+  Outcome,
+  RadiusContext,
+  RecordKind,
+} from './classify/types.js';
+// Correlation of extension events with Security 6272/6273 and accounting records
+export {
+  type CorrelationFinding,
+  type CorrelationFindingId,
+  correlationFindings,
+  isUnexplainedNpsReject,
+  isUnloggedExtensionReject,
+} from './correlate/findings.js';
+export { hostKey, type Role as CorrelateRole, roleOf as correlateRole } from './correlate/match.js';
+export { type CorrelateOperatorOptions, correlate } from './correlate/operator.js';
+export {
+  CORRELATE_DEFAULTS,
+  type CorrelateCounts,
+  type CorrelateOptions,
+  type CorrelateState,
+  type CorrelateStateJSON,
+  type CorrelateStep,
+  correlateFlush,
+  correlateHoldback,
+  correlateSize,
+  correlateStateFromJSON,
+  correlateStateToJSON,
+  correlateStep,
+  initCorrelate,
+  type ResolvedCorrelateOptions,
+  resolveCorrelateOptions,
+} from './correlate/step.js';
+// ElastAlert 2 import
+export {
+  ElastAlertImportError,
+  isElastAlertImportError,
+  type RefusalCode,
+} from './elastalert/errors.js';
+export {
+  type ImportResult as ElastAlertImportResult,
+  importElastAlertRule,
+  reportLines,
+  ruleId,
+} from './elastalert/import.js';
+export { orderRule, ruleFileText } from './elastalert/render.js';
+export { formatImportNote, type ImportNote, type ImportNoteKind } from './elastalert/report.js';
+export type { ImportOptions as ElastAlertImportOptions } from './elastalert/ruletypes.js';
 export { NotifyEngine } from './notify/engine.js';
 export { alertFingerprint } from './notify/match.js';
 // Notification policy

@@ -86,10 +86,12 @@ export function createDetector(rules: readonly RuleConfig[], options: DetectorOp
   const notifier = new NotifyEngine(policies, options.state ? structuredClone(options.state.notify) : undefined);
   let lastTick = Number.NEGATIVE_INFINITY;
 
-  const minWatermark = (): number | null => {
-    let min: number | null = null;
-    for (const w of Object.values(engine.watermarks(state))) if (w !== null && (min === null || w < min)) min = w;
-    return min;
+  // A tick only matters when a notification timer is due by then; the watermark moves with nearly every event.
+  const tickDue = (): number | undefined => {
+    const w = engine.minWatermark(state);
+    if (w === null || w - 1 <= lastTick) return undefined;
+    const due = notifier.nextDue();
+    return due !== undefined && due <= w - 1 ? w - 1 : undefined;
   };
 
   const notifyAll = (
@@ -110,10 +112,10 @@ export function createDetector(rules: readonly RuleConfig[], options: DetectorOp
       }
     }
     // Timers due strictly before the slowest watermark can no longer be affected by later input.
-    const w = minWatermark();
-    if (w !== null && w - 1 > lastTick) {
-      lastTick = w - 1;
-      take(notifier.apply({ type: 'tick', time: lastTick }));
+    const at = tickDue();
+    if (at !== undefined) {
+      lastTick = at;
+      take(notifier.apply({ type: 'tick', time: at }));
     }
     if (final) take(notifier.drain());
     for (const s of suppressed) options.telemetry?.recordSuppressed(s);
@@ -124,11 +126,8 @@ export function createDetector(rules: readonly RuleConfig[], options: DetectorOp
   const push = (input: EngineInput): DetectorOutput => {
     const step = engine.step(state, input);
     state = step.state;
-    if (step.out.length === 0 && step.late.length === 0 && !isTick(input)) {
-      // Most events change no watermark enough to release anything; skip the notifier work.
-      const w = minWatermark();
-      if (w === null || w - 1 <= lastTick) return EMPTY;
-    }
+    // Most events release nothing: no detection, and no notification timer due yet.
+    if (step.out.length === 0 && step.late.length === 0 && !isTick(input) && tickDue() === undefined) return EMPTY;
     return { ...notifyAll(step.out, false), detections: step.out, late: step.late };
   };
 

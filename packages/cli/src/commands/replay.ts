@@ -10,12 +10,14 @@ import {
   loadBuiltinRules,
   loadRules,
   type NotifyAlert,
+  parseDuration,
   parseTimestamp,
   type RuleConfig,
 } from '@npswatch/core';
 import { EXIT, UsageError } from '../errors.js';
-import { classifiedBatches, createRejectLog } from '../inputs.js';
+import { createRejectLog } from '../inputs.js';
 import { type Io, write } from '../io.js';
+import { type CorrelateChoice, replaySource } from '../merge.js';
 
 export interface ReplayOptions {
   readonly rules?: readonly string[];
@@ -25,6 +27,10 @@ export interface ReplayOptions {
   readonly tz: string;
   readonly lang: Lang;
   readonly deadLetter?: string;
+  /** `--correlate` / `--no-correlate`; undefined: on when extension and NPS logs are given as separate inputs. */
+  readonly correlate?: CorrelateChoice;
+  /** `--tolerance`, duration text (default 5s). */
+  readonly tolerance?: string;
 }
 
 /** Rule files given on the command line, or the built-in pack. Rule file errors are the user's to fix. */
@@ -65,15 +71,37 @@ function parseUntil(text: string | undefined, tz: string): number | undefined {
   return t;
 }
 
+function parseTolerance(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseDuration(text);
+  } catch {
+    throw new UsageError(`invalid --tolerance "${text}"`, 'use a duration such as 5s or 1500ms');
+  }
+}
+
 /**
  * `npswatch replay`: runs rules over recorded events and writes alerts as NDJSON. Deterministic: event time only,
  * so the same input gives the same alerts however it is chunked; `--until` closes windows at that time.
  */
 export async function runReplay(inputs: readonly string[], options: ReplayOptions, io: Io): Promise<number> {
   const until = parseUntil(options.until, options.tz);
+  const tolerance = parseTolerance(options.tolerance);
   const telemetry = createTelemetry();
-  const detector = createDetector(await rulesFrom(options.rules), { telemetry });
+  const rules = await rulesFrom(options.rules);
   const rejects = createRejectLog(io, options.deadLetter);
+  // Several inputs are merged by event time, and correlated (see merge.ts and docs/correlation.md).
+  const source = await replaySource(
+    inputs.length ? inputs : ['-'],
+    { format: options.format, timeZone: options.tz, telemetry, timestampField: options.timestampField },
+    io,
+    rejects,
+    { correlate: options.correlate, tolerance },
+  ).catch(async (err: unknown) => {
+    await rejects.close();
+    throw err;
+  });
+  const detector = createDetector(rules, { telemetry, allowedLateness: source.allowedLateness });
   let alerts = 0;
   let late = 0;
   const emit = async (list: readonly NotifyAlert[]) => {
@@ -82,12 +110,7 @@ export async function runReplay(inputs: readonly string[], options: ReplayOption
     await write(io.stdout, list.map((a) => `${JSON.stringify(alertDocument(a, options.lang))}\n`).join(''));
   };
   try {
-    for await (const batch of classifiedBatches(
-      inputs.length ? inputs : ['-'],
-      { format: options.format, timeZone: options.tz, telemetry, timestampField: options.timestampField },
-      io,
-      rejects,
-    )) {
+    for await (const batch of source.batches) {
       for (const event of batch) {
         if (until !== undefined && event.time > until) continue;
         const out = detector.push(event);
@@ -103,6 +126,8 @@ export async function runReplay(inputs: readonly string[], options: ReplayOption
     await rejects.close();
   }
   const counts = detector.counts();
+  const correlated = source.summary();
+  if (correlated !== undefined) await write(io.stderr, `${correlated}\n`);
   await write(
     io.stderr,
     `npswatch: ${counts.events} events, ${alerts} alerts, ${late} late events, ${rejects.count} records rejected\n`,

@@ -343,6 +343,16 @@ export async function runWatch(
   const saved = statePath === undefined ? undefined : await loadSaved(statePath);
   const detector = resumeDetector(rules, saved, statePath);
   const cursors = new Map<string, InputCheckpoint>(Object.entries(saved?.checkpoint.inputs ?? {}));
+  const save = async (path: string) => {
+    const snap = detector.snapshot();
+    await saveState(path, {
+      detection: snap.detection,
+      notify: snap.notify,
+      checkpoint: { inputs: Object.fromEntries(cursors) },
+    });
+  };
+  // A state file that cannot be written fails the command now, not at the first checkpoint.
+  if (statePath !== undefined) await save(statePath);
   const rejects = createRejectLog(io, options.deadLetter);
 
   const stop = new AbortController();
@@ -403,13 +413,7 @@ export async function runWatch(
 
   const checkpoint = () =>
     serial(async () => {
-      if (statePath === undefined) return;
-      const snap = detector.snapshot();
-      await saveState(statePath, {
-        detection: snap.detection,
-        notify: snap.notify,
-        checkpoint: { inputs: Object.fromEntries(cursors) },
-      });
+      if (statePath !== undefined) await save(statePath);
     });
 
   /** Reads one input to its end (stdin) or until watching stops, one file generation (segment) at a time. */

@@ -36,7 +36,8 @@ export type DetectionId =
   | 'server-silent'
   | 'support-required'
   | 'unknown-code'
-  | 'primary-auth-rejects';
+  | 'primary-auth-rejects'
+  | 'extension-reject-unmatched';
 
 export interface CatalogEntry {
   /** Unique and stable: the code, plus `.variant` where one code has several messages or meanings. */

@@ -134,6 +134,7 @@ function classifySecurity(record: NpsRecord): ClassifiedEvent {
     networkPolicy: dash(f.NetworkPolicyName),
     proxyPolicy: dash(f.ProxyPolicyName),
     authenticationType: dash(f.AuthenticationType),
+    accountSessionId: dash(f.AccountSessionIdentifier),
   });
   const outcome = SECURITY_OUTCOME[record.eventId ?? 0] ?? 'unknown';
   return event(record, {
@@ -164,6 +165,7 @@ function classifyAccounting(record: NpsRecord): ClassifiedEvent {
     proxyPolicy: dash(f['Proxy-Policy-Name']),
     authenticationType: dash(f['Authentication-Type']),
     class: dash(f.Class),
+    accountSessionId: dash(f['Acct-Session-Id']),
   });
   const outcome = PACKET_OUTCOME[packetType ?? 0] ?? 'unknown';
   return event(record, {

@@ -1,6 +1,7 @@
 import { entryById } from '../catalog/lookup.js';
 import type { Lang } from '../catalog/types.js';
 import { formatIso } from '../time/parse.js';
+import { partnerRef } from './fields.js';
 import type { ClassifiedEvent, RecordKind } from './types.js';
 
 export interface EcsOptions {
@@ -104,7 +105,15 @@ export function toEcs(e: ClassifiedEvent, options: EcsOptions = {}): Record<stri
     put(radius, 'proxy_policy', r.proxyPolicy);
     put(radius, 'authentication_type', r.authenticationType);
     put(radius, 'class', r.class);
+    put(radius, 'account_session_id', r.accountSessionId);
     nps.radius = radius;
+  }
+  const c = e.correlation;
+  if (c) {
+    const correlation: Record<string, unknown> = { matched: c.matched, role: c.role };
+    // One string, as FIELD_GETTERS reads it, so documents and rules agree on the value.
+    if (c.partners.length > 0) correlation.partners = c.partners.map(partnerRef).join(', ');
+    nps.correlation = correlation;
   }
   const entry = explain && e.entryId ? entryById(e.entryId) : undefined;
   if (entry && explain) {

@@ -1,4 +1,4 @@
-import type { ClassifiedEvent, RadiusContext } from './types.js';
+import type { ClassifiedEvent, CorrelationPartner, RadiusContext } from './types.js';
 
 export type FieldValue = string | number | boolean | undefined;
 export type FieldGetter = (event: ClassifiedEvent) => FieldValue;
@@ -8,6 +8,11 @@ const IPV6 = /^[0-9a-f:]+:[0-9a-f:.]*$/i;
 /** Calling-Station-Id is an IP for VPNs but a MAC or phone number for Wi-Fi and dial-up: only IPs are `source.ip`. */
 function asIp(value: string | undefined): string | undefined {
   return value !== undefined && (IPV4.test(value) || IPV6.test(value)) ? value : undefined;
+}
+
+/** A correlation partner as one keyword (`security event.xml:23`): a keyword array in documents, readable as is. */
+export function partnerRef(p: CorrelationPartner): string {
+  return `${p.kind} ${p.file}:${p.line}`;
 }
 
 const radius =
@@ -71,6 +76,14 @@ export const FIELD_GETTERS: Readonly<Record<string, FieldGetter>> = {
   'npswatch.radius.proxy_policy': radius('proxyPolicy'),
   'npswatch.radius.authentication_type': radius('authenticationType'),
   'npswatch.radius.class': radius('class'),
+  'npswatch.radius.account_session_id': radius('accountSessionId'),
+  'npswatch.correlation.matched': (e) => e.correlation?.matched,
+  'npswatch.correlation.role': (e) => e.correlation?.role,
+  // The document holds a keyword array; rules see the refs as one comma-separated string.
+  'npswatch.correlation.partners': (e) =>
+    e.correlation === undefined || e.correlation.partners.length === 0
+      ? undefined
+      : e.correlation.partners.map(partnerRef).join(', '),
 };
 
 /** Short names accepted in rule files for the fields people key on most. */

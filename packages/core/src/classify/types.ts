@@ -27,6 +27,34 @@ export interface RadiusContext {
   readonly authenticationType?: string;
   /** The accounting `Class` attribute that links request and response lines. */
   readonly class?: string;
+  /** 6273 `AccountSessionIdentifier` / accounting `Acct-Session-Id`, when the NAS sends one. */
+  readonly accountSessionId?: string;
+}
+
+/**
+ * What `correlate` found for a record. Extension events: which NPS logs recorded the same request (`security`,
+ * `accounting`, `both`, `none`). Security and accounting records: `extension` when the extension's event of the
+ * request was found, else the kinds of their NPS partners (`security`, `accounting`, `both`) or `none`. `late`: the
+ * record arrived after its possible partners were decided, so it was not matched at all.
+ */
+export type CorrelationMatch = 'security' | 'accounting' | 'both' | 'extension' | 'none' | 'late';
+
+/** Another record of the same request, by source position. */
+export interface CorrelationPartner {
+  readonly kind: RecordKind;
+  readonly file: string;
+  readonly line: number;
+  readonly time: number;
+}
+
+export interface Correlation {
+  readonly matched: CorrelationMatch;
+  /**
+   * `anchor`: the record a request is reported under: the extension event, else the earliest NPS decision, else
+   * the record alone. `partner`: every other record of the group. Count anchors to count requests once.
+   */
+  readonly role: 'anchor' | 'partner';
+  readonly partners: readonly CorrelationPartner[];
 }
 
 /**
@@ -64,4 +92,6 @@ export interface ClassifiedEvent {
   /** Trace ID / Correlation ID lines of eSTS errors. */
   readonly traceId?: string;
   readonly stsCorrelationId?: string;
+  /** Set by `correlate` on the records it joins (absent when correlation is off or the record takes no part). */
+  readonly correlation?: Correlation;
 }

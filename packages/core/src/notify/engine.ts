@@ -102,6 +102,11 @@ export class NotifyEngine {
     for (const fp of Object.keys(state.groups)) this.reschedule(GROUP, fp);
   }
 
+  /** Event time of the earliest pending timer: a tick before it changes nothing, so callers may skip it. */
+  nextDue(): number | undefined {
+    return this.queue[0]?.[0];
+  }
+
   /** Applies one input; returns what it sent and suppressed. */
   apply(input: NotifyInput): { out: NotifyAlert[]; suppressed: Suppression[] } {
     const time = input.type === 'tick' ? input.time : input.detection.time;

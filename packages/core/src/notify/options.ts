@@ -65,12 +65,15 @@ function matcherCount(m: AlertMatchers): number {
 export const NotifyOptionsSchema = z.strictObject({
   /** Pending period: the condition must hold on every evaluation for this long before the alert fires. */
   for: DurationSchema.default('0s'),
-  /** Keep firing this long after the condition clears (against flapping and false resolution). */
-  keep_firing_for: DurationSchema.default('0s'),
+  /**
+   * Keep firing this long after the condition clears (against flapping and false resolution). Default 0s; no
+   * zod default here (nor on `resolve`) so callers can tell "not given" from "given" and apply their own.
+   */
+  keep_firing_for: DurationSchema.optional(),
   /** Re-notify a still-firing alert (group) at most this often. */
   repeat_interval: PositiveDurationSchema.default('4h'),
   /** Send a resolved notification when a notified alert (group) stops firing. */
-  resolve: z.boolean().default(true),
+  resolve: z.boolean().optional(),
   /**
    * Detection `keyFields` to group this rule's alerts by into one notification (`[]`: one group for the whole
    * rule). Absent: every detection key is its own alert.
@@ -188,9 +191,9 @@ export function compileRulePolicy(options: NotifyOptionsInput | undefined, ruleI
   const ms = (text: string, name: string) => parseDuration(text, `rule "${ruleId}" notify.${name}`);
   return Object.freeze({
     forMs: ms(o.for, 'for'),
-    keepFiringForMs: ms(o.keep_firing_for, 'keep_firing_for'),
+    keepFiringForMs: ms(o.keep_firing_for ?? '0s', 'keep_firing_for'),
     repeatIntervalMs: ms(o.repeat_interval, 'repeat_interval'),
-    resolve: o.resolve,
+    resolve: o.resolve ?? true,
     ...(o.group_by === undefined ? {} : { groupBy: Object.freeze([...o.group_by]) }),
     groupWaitMs:
       o.group_wait === undefined

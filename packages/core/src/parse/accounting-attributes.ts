@@ -37,6 +37,10 @@
 
 import type { FormatId, NpsRecord, ParseContext, ParseIssue, ParseSink, RecordParser } from '../record/types.js';
 import { parseLocalTime } from '../time/parse.js';
+import { cleanLine, type LineRejection, truncateRaw } from './text-records.js';
+
+// Shared with the Windows text parsers; re-exported for the accounting ones.
+export { type LineRejection, rejection } from './text-records.js';
 
 /** IAS attribute number → canonical (DTS) name. Numbers not listed parse as `attr-<n>`. */
 export const IAS_ATTRIBUTES: ReadonlyMap<number, string> = new Map<number, string>([
@@ -305,19 +309,6 @@ export function addPacketTypeName(fields: Record<string, string>): void {
   if (name !== undefined) fields[PACKET_TYPE_NAME_FIELD] = name;
 }
 
-/** ParseIssue.raw is capped at 64 KiB. */
-export function truncateRaw(text: string): string {
-  return text.length > 65536 ? text.slice(0, 65536) : text;
-}
-
-/** Strips what a line reader may leave: a trailing CR and a leading BOM. */
-export function cleanLine(text: string): string {
-  let s = text;
-  if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
-  if (s.charCodeAt(s.length - 1) === 13) s = s.slice(0, -1);
-  return s;
-}
-
 /** The first non-empty head line without its CR/BOM, for sniffing. */
 export function firstHeadLine(head: readonly string[]): string | undefined {
   for (const raw of head) {
@@ -362,18 +353,8 @@ export function localTimeReader(zone: string): (text: string) => number | undefi
   };
 }
 
-/** Why a line was rejected: the field (element, column) to name, and the reason. */
-export interface LineRejection {
-  readonly field: string | undefined;
-  readonly reason: string;
-}
-
 /** What a format reads from one line: its time and canonical fields, or a rejection. */
 export type LineResult = { readonly time: number; readonly fields: Record<string, string> } | LineRejection;
-
-export function rejection(field: string | undefined, reason: string): LineRejection {
-  return { field, reason };
-}
 
 /**
  * The RecordParser shared by the three accounting formats, which are all one record per line: cleans and skips

@@ -1,12 +1,19 @@
 import { normalizeChannel, normalizeLevel } from '../record/channel.js';
 import type { FormatDefinition, NpsRecord, ParseContext, ParseSink, RecordParser } from '../record/types.js';
 import { parseTimestamp } from '../time/parse.js';
-import { isNpsSecurityEvent, securityFieldsFromMessage } from './security-message.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-const MAX_RAW = 64 * 1024;
-const MAX_RECORD_CHARS = 1024 * 1024;
+import {
+  cleanLine,
+  integer,
+  type LineRecord,
+  type LineRejection,
+  MAX_RECORD_CHARS,
+  notAnInteger,
+  present,
+  rejection,
+  textOutput,
+  tooLarge,
+  windowsRecord,
+} from './text-records.js';
 
 /** Properties of EventLogRecord as `Format-List` / `Format-List *` print them. */
 const KNOWN_KEYS = new Set([
@@ -44,16 +51,6 @@ const KEY_LINE = /^([A-Za-z][A-Za-z0-9]*) +:(?: (.*))?$/;
 /** The group header PowerShell prints when the provider changes: `   ProviderName: X`. */
 const GROUP_HEADER = /^ +ProviderName: /;
 
-function integer(text: string | undefined): number | undefined {
-  if (text === undefined || text.trim() === '') return undefined;
-  return /^\s*\d{1,15}\s*$/.test(text) ? Number(text) : Number.NaN;
-}
-
-function value(text: string | undefined): string | undefined {
-  const t = text?.trim();
-  return t === undefined || t === '' ? undefined : t;
-}
-
 function isBlank(line: string): boolean {
   for (let i = 0; i < line.length; i++) if (line.charCodeAt(i) !== 32) return false;
   return true;
@@ -65,9 +62,8 @@ function leadingSpaces(line: string): number {
   return i;
 }
 
-interface Pending {
-  readonly line: number;
-  readonly raw: string[];
+/** `lines`: the raw lines, for the dead-letter copy. */
+interface Pending extends LineRecord {
   /** Each key's value lines (continuations appended). */
   readonly values: Map<string, string[]>;
   /** The key whose value the next indented line continues. */
@@ -76,7 +72,27 @@ interface Pending {
   valueCol: number;
   /** Blank lines seen since the last content: a message's own blank lines when an indented line follows. */
   blanks: number;
-  chars: number;
+}
+
+function finish(p: Pending, ctx: ParseContext): NpsRecord | LineRejection {
+  const get = (key: string): string | undefined => p.values.get(key)?.join('\n');
+  const stamp = present(get('TimeCreated'));
+  if (stamp === undefined) return rejection('TimeCreated', 'missing TimeCreated');
+  const time = parseTimestamp(stamp, ctx.timeZone);
+  if (time === undefined) return rejection('TimeCreated', `invalid TimeCreated "${stamp}"`);
+  const eventId = integer(get('Id'));
+  if (Number.isNaN(eventId)) return rejection('Id', notAnInteger('Id', get('Id')));
+  const recordId = integer(get('RecordId'));
+  if (Number.isNaN(recordId)) return rejection('RecordId', notAnInteger('RecordId', get('RecordId')));
+  return windowsRecord('get-winevent-list', { file: ctx.file, line: p.line }, time, {
+    host: present(get('MachineName')),
+    channel: normalizeChannel(present(get('LogName')) ?? present(get('ContainerLog'))),
+    provider: present(get('ProviderName')),
+    eventId,
+    recordId,
+    level: normalizeLevel(present(get('LevelDisplayName')) ?? present(get('Level'))),
+    message: get('Message'),
+  });
 }
 
 /**
@@ -86,89 +102,26 @@ interface Pending {
  * wraps cannot be told apart from the message's own line breaks, so they come back as newlines.
  */
 export function createGetWinEventListParser(ctx: ParseContext, sink: ParseSink): RecordParser {
-  const { file, timeZone } = ctx;
+  const { file } = ctx;
   let cur: Pending | undefined;
   let skipping = false;
   /** While skipping an oversized block: a blank line has passed, so the next key line opens a new block. */
   let skippedBlank = false;
-  let stray: { line: number; lines: string[]; chars: number } | undefined;
-
-  const reject = (line: number, lines: readonly string[], reason: string, field?: string): void => {
-    const raw = lines.join('\n');
-    sink.reject({
-      file,
-      line,
-      ...(field === undefined ? {} : { field }),
-      reason,
-      raw: raw.length > MAX_RAW ? raw.slice(0, MAX_RAW) : raw,
-      format: 'get-winevent-list',
-    });
-  };
-
-  const addStray = (line: string, lineNo: number): void => {
-    if (stray === undefined) stray = { line: lineNo, lines: [], chars: 0 };
-    if (stray.chars < MAX_RAW) stray.lines.push(line);
-    stray.chars += line.length + 1;
-  };
-
-  const flushStray = (): void => {
-    if (stray === undefined) return;
-    reject(stray.line, stray.lines, 'text outside a "Key : Value" block');
-    stray = undefined;
-  };
-
-  const finish = (p: Pending): void => {
-    const get = (key: string): string | undefined => p.values.get(key)?.join('\n');
-    const stamp = value(get('TimeCreated'));
-    if (stamp === undefined) {
-      reject(p.line, p.raw, 'missing TimeCreated', 'TimeCreated');
-      return;
-    }
-    const time = parseTimestamp(stamp, timeZone);
-    if (time === undefined) {
-      reject(p.line, p.raw, `invalid TimeCreated "${stamp}"`, 'TimeCreated');
-      return;
-    }
-    const eventId = integer(get('Id'));
-    if (Number.isNaN(eventId)) {
-      reject(p.line, p.raw, `Id "${get('Id')}" is not an integer`, 'Id');
-      return;
-    }
-    const recordId = integer(get('RecordId'));
-    if (Number.isNaN(recordId)) {
-      reject(p.line, p.raw, `RecordId "${get('RecordId')}" is not an integer`, 'RecordId');
-      return;
-    }
-
-    const record: Mutable<NpsRecord> = { format: 'get-winevent-list', position: { file, line: p.line }, time };
-    const host = value(get('MachineName'));
-    if (host !== undefined) record.host = host;
-    const channel = normalizeChannel(value(get('LogName')) ?? value(get('ContainerLog')));
-    if (channel !== undefined) record.channel = channel;
-    const provider = value(get('ProviderName'));
-    if (provider !== undefined) record.provider = provider;
-    if (eventId !== undefined) record.eventId = eventId;
-    if (recordId !== undefined) record.recordId = recordId;
-    const level = normalizeLevel(value(get('LevelDisplayName')) ?? value(get('Level')));
-    if (level !== undefined) record.level = level;
-    const message = get('Message');
-    if (message !== undefined && message !== '') record.message = message;
-    if (record.message !== undefined && isNpsSecurityEvent(record.eventId, record.channel)) {
-      const fields = securityFieldsFromMessage(record.message);
-      if (Object.keys(fields).length > 0) record.fields = fields;
-    }
-    sink.record(record);
-  };
+  const { reject, deliver, stray, flushStray } = textOutput(
+    sink,
+    file,
+    'get-winevent-list',
+    'text outside a "Key : Value" block',
+  );
 
   const flush = (): void => {
-    if (cur !== undefined) finish(cur);
+    if (cur !== undefined) deliver(cur, finish(cur, ctx));
     cur = undefined;
   };
 
   return {
     push(line: string, lineNo: number): void {
-      if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
-      if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+      line = cleanLine(line);
 
       // PowerShell pads empty lines of a multi-line value with spaces; either way they are blank.
       if (isBlank(line)) {
@@ -191,7 +144,7 @@ export function createGetWinEventListParser(ctx: ParseContext, sink: ParseSink):
           const current = [text];
           cur = {
             line: lineNo,
-            raw: [line],
+            lines: [line],
             values: new Map([[name, current]]),
             current,
             valueCol: line.indexOf(':') + 2,
@@ -204,7 +157,7 @@ export function createGetWinEventListParser(ctx: ParseContext, sink: ParseSink):
           const current = [text];
           cur.values.set(name, current);
           cur.current = current;
-          cur.raw.push(line);
+          cur.lines.push(line);
           cur.chars += line.length + 1;
           return;
         }
@@ -215,7 +168,7 @@ export function createGetWinEventListParser(ctx: ParseContext, sink: ParseSink):
         // Continuation of the current value; blank lines before it were the value's own.
         cur.chars += line.length + 1 + cur.blanks;
         if (cur.chars > MAX_RECORD_CHARS) {
-          reject(cur.line, cur.raw, 'record larger than 1 MiB; skipped to the next record');
+          reject(cur, tooLarge('record'));
           cur = undefined;
           skipping = true;
           skippedBlank = false;
@@ -223,10 +176,10 @@ export function createGetWinEventListParser(ctx: ParseContext, sink: ParseSink):
         }
         for (; cur.blanks > 0; cur.blanks--) {
           cur.current.push('');
-          cur.raw.push('');
+          cur.lines.push('');
         }
         cur.current.push(line.slice(Math.min(indent, cur.valueCol)));
-        cur.raw.push(line);
+        cur.lines.push(line);
         return;
       }
 
@@ -235,7 +188,7 @@ export function createGetWinEventListParser(ctx: ParseContext, sink: ParseSink):
         return;
       }
       flush();
-      if (!skipping) addStray(line, lineNo);
+      if (!skipping) stray(line, lineNo);
     },
     end(): void {
       flush();

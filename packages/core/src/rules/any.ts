@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { json } from '../stream/json.js';
-import { addPending, type Pending, pendingFromJSON, pendingToJSON, takeFinal } from '../stream/pending.js';
-import { commonShape, compileCommon, groupOf } from './common.js';
+import { type Pending, pendingFromJSON, pendingToJSON } from '../stream/pending.js';
+import { commonShape, compileCommon, groupOf, ruleIdentity } from './common.js';
+import { finalEvents, oneEvent, pointDraft } from './point.js';
 import { type DetectionDraft, describeKey, makeDetection, type RuleRuntime } from './rule.js';
 
 /** `any`: every matching event is a detection (at its own time, once it is final). */
@@ -27,29 +28,14 @@ const render = (d: DetectionDraft): string => {
 export function createAny(cfg: AnyConfig): RuleRuntime<AnyState> {
   const common = compileCommon('any', cfg);
   return {
-    id: cfg.id,
-    type: 'any',
-    lateness: common.lateness,
-    fingerprint: common.fingerprint,
+    ...ruleIdentity(common),
     accepts: (event) => groupOf(common, event) !== undefined,
     init: () => ({ pending: null }),
     step(state, input) {
-      const queued = input.type === 'event' ? addPending(state.pending, input.event) : state.pending;
-      const { pending, events } = takeFinal(queued, input.watermark);
+      const { pending, events } = finalEvents(state.pending, input);
       const out = events.map((event) => {
-        const group = groupOf(common, event)!;
-        const draft: DetectionDraft = {
-          active: true,
-          key: group.key,
-          keyFields: group.fields,
-          windowStart: event.time,
-          windowEnd: event.time,
-          time: event.time,
-          value: 1,
-          // Summaries name the event, so it is always rendered from it even with sample_size 0.
-          sample: cfg.sample_size > 0 ? [event] : [],
-          codes: event.code === undefined || event.code === '' ? [] : [event.code],
-        };
+        const draft = pointDraft(event, groupOf(common, event)!, { value: 1, ...oneEvent(event, cfg.sample_size) });
+        // Summaries name the event, so it is always rendered from it even with sample_size 0.
         return makeDetection(common.info, draft, (d) => render({ ...d, sample: [event] }));
       });
       return { state: pending === state.pending ? state : { pending }, out, evicted: 0 };

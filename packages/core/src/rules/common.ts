@@ -5,7 +5,7 @@ import { RULE_DEFAULTS } from './defaults.js';
 import { duration, positiveDuration } from './duration.js';
 import { compileFilter, type EventPredicate, FilterSchema } from './filter.js';
 import { compileKey, GroupBySchema, type GroupKey, type KeyFunction } from './keys.js';
-import type { RuleInfo } from './rule.js';
+import type { RuleInfo, RuleRuntime } from './rule.js';
 import type { RuleType } from './types.js';
 
 const D = RULE_DEFAULTS.common;
@@ -55,6 +55,26 @@ export function checkWindow(
   }
 }
 
+/** Options of the banded types (cardinality, ratio): alert above `max` or below `min`, at least one given. */
+export function checkBand(
+  cfg: { readonly max?: number | undefined; readonly min?: number | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (cfg.max === undefined && cfg.min === undefined)
+    ctx.addIssue({ code: 'custom', path: ['max'], message: 'expected max, min or both', input: undefined });
+  if (cfg.max !== undefined && cfg.min !== undefined && cfg.min > cfg.max)
+    ctx.addIssue({ code: 'custom', path: ['min'], message: 'expected min ≤ max', input: cfg.min });
+}
+
+/** The bound a banded detection names: the one crossed, or when back within the band the one configured (max first). */
+export function bandThreshold(
+  cfg: { readonly max?: number | undefined; readonly min?: number | undefined },
+  over: boolean,
+  under: boolean,
+): number {
+  return over ? cfg.max! : under ? cfg.min! : (cfg.max ?? cfg.min!);
+}
+
 export type CommonOptions = z.output<z.ZodObject<typeof commonShape>>;
 
 /** The parts of a rule compiled once, shared by every type. */
@@ -89,6 +109,13 @@ export function compileCommon(type: RuleType, cfg: CommonOptions): CompiledCommo
     maxKeys: cfg.max_keys,
     fingerprint: fingerprint(shaping),
   };
+}
+
+/** The runtime fields every rule takes straight from its compiled common options. */
+export function ruleIdentity(
+  common: CompiledCommon,
+): Pick<RuleRuntime<unknown>, 'id' | 'type' | 'lateness' | 'fingerprint'> {
+  return { id: common.info.id, type: common.info.type, lateness: common.lateness, fingerprint: common.fingerprint };
 }
 
 /** The group of an event if it passes the rule's filter and has every group field. */

@@ -1,35 +1,23 @@
 import { z } from 'zod';
 import type { ClassifiedEvent } from '../classify/types.js';
-import {
-  alignDown,
-  alignUp,
-  bucketsIn,
-  type CountBucket,
-  countInto,
-  dropBefore,
-  mergeSamples,
-  topCodes,
-  upsertBucket,
-} from '../stream/buckets.js';
+import { alignUp, bucketsIn, type CountBucket, dropBefore } from '../stream/buckets.js';
 import { json } from '../stream/json.js';
-import {
-  advanceWindows,
-  begin,
-  countBucketsFromJSON,
-  initKeyed,
-  type KeyedEntry,
-  type KeyedState,
-  keyedFromJSON,
-  keyedToJSON,
-  upsertKey,
-  type WindowHooks,
-} from '../stream/keyed.js';
+import { countBucketsFromJSON, initKeyed, type KeyedState, type WindowHooks } from '../stream/keyed.js';
 import { PMap } from '../stream/pmap.js';
-import { checkWindow, commonShape, compileCommon, groupOf, windowShape } from './common.js';
+import { checkWindow, commonShape, compileCommon, windowShape } from './common.js';
 import { RULE_DEFAULTS } from './defaults.js';
 import { duration } from './duration.js';
 import { type GroupField, groupByPaths, joinKey } from './keys.js';
-import { type DetectionDraft, describeKey, describeWindow, makeDetection, type RuleRuntime } from './rule.js';
+import { type DetectionDraft, describeKey, describeWindow, type RuleRuntime } from './rule.js';
+import {
+  addCounted,
+  judged,
+  ownEvidence,
+  type WindowedEntry,
+  windowDetection,
+  windowedRuntime,
+  windowSpec,
+} from './windowed.js';
 
 const D = RULE_DEFAULTS.flatline;
 
@@ -95,15 +83,14 @@ function expectedGroup(
   return { key: joinKey(values.map((v) => v.value)), fields: Object.fromEntries(values.map((v) => [v.path, v.value])) };
 }
 
-interface Entry extends KeyedEntry {
-  readonly fields: Readonly<Record<string, string>>;
+interface Own {
   /** Start of the bucket of the key's first event (null for configured keys: expected from the start). */
   readonly firstSeen: number | null;
   /** Start of the newest bucket already dropped (older than every open window): when the key last had traffic. */
   readonly lastDropped: number | null;
-  readonly active: boolean;
-  readonly buckets: readonly CountBucket[];
 }
+
+type Entry = WindowedEntry<CountBucket, Own>;
 
 export type FlatlineState = KeyedState<Entry>;
 
@@ -116,8 +103,8 @@ const render = (d: DetectionDraft): string =>
 
 export function createFlatline(cfg: FlatlineConfig): RuleRuntime<FlatlineState> {
   const common = compileCommon('flatline', cfg);
-  const size = cfg.window;
-  const step = cfg.step ?? cfg.window;
+  const spec = windowSpec(common, cfg, render);
+  const { size, step } = spec;
 
   const configured = (): PMap<string, Entry> => {
     const groups =
@@ -161,24 +148,13 @@ export function createFlatline(cfg: FlatlineConfig): RuleRuntime<FlatlineState> 
             ? undefined
             : { ...entry, firstSeen: later[0]!.start, lastDropped: null, active: false, buckets: later };
         if (!entry.active) return { entry: relearned };
-        const draft = blank(key, entry, start, end);
-        return { entry: relearned, out: makeDetection(common.info, draft, render) };
+        const resolved = { active: false, value: 0, threshold: cfg.min_count };
+        return { entry: relearned, out: windowDetection(spec, key, entry.fields, end, resolved, []) };
       }
       const inWindow = bucketsIn(entry.buckets, start, end);
       const count = inWindow.reduce((n, b) => n + b.count, 0);
-      const holds = count < cfg.min_count;
-      if (!holds && !entry.active) return { entry };
-      const draft: DetectionDraft = {
-        ...blank(key, entry, start, end),
-        active: holds,
-        value: count,
-        sample: mergeSamples(
-          inWindow.map((b) => b.sample),
-          cfg.sample_size,
-        ),
-        codes: topCodes(inWindow.map((b) => b.codes)),
-      };
-      return { entry: { ...entry, active: holds }, out: makeDetection(common.info, draft, render) };
+      const measure = { active: count < cfg.min_count, value: count, threshold: cfg.min_count };
+      return judged(spec, key, entry, end, measure, inWindow, ownEvidence);
     },
     retain(_key, entry, evaluated) {
       const buckets = dropBefore(entry.buckets, evaluated + step - size);
@@ -195,68 +171,30 @@ export function createFlatline(cfg: FlatlineConfig): RuleRuntime<FlatlineState> 
     return last;
   };
 
-  const blank = (key: string, entry: Entry, start: number, end: number): DetectionDraft => ({
-    active: false,
-    key,
-    keyFields: entry.fields,
-    windowStart: start,
-    windowEnd: end,
-    time: end,
-    value: 0,
-    threshold: cfg.min_count,
-    sample: [],
-    codes: [],
+  const add = (state: FlatlineState, event: ClassifiedEvent) =>
+    addCounted<Own>(state, spec, event, (old, start, group) => ({
+      // A known key keeps its fields (a configured key, those it was configured with).
+      fields: old?.fields ?? group.fields,
+      firstSeen: old?.pinned ? null : Math.min(old?.firstSeen ?? start, start),
+      lastDropped: old?.lastDropped ?? null,
+    }));
+
+  const runtime = windowedRuntime<CountBucket, Own>(spec, {
+    hooks,
+    add,
+    bucketsFromJSON: countBucketsFromJSON,
+    ownFromJSON: (o) => ({
+      firstSeen: json.numberOrNull(o.firstSeen, 'firstSeen'),
+      lastDropped: json.numberOrNull(o.lastDropped, 'lastDropped'),
+    }),
+    pinnedFromJSON: (o) => json.boolean(o.pinned, 'pinned'),
   });
 
-  const add = (state: FlatlineState, event: ClassifiedEvent) => {
-    const group = groupOf(common, event);
-    if (group === undefined) return { state, evicted: 0 };
-    const start = alignDown(event.time, step);
-    return upsertKey(
-      state,
-      group.key,
-      (old) => ({
-        fields: old?.fields ?? group.fields,
-        lastSeen: Math.max(old?.lastSeen ?? event.time, event.time),
-        firstSeen: old?.pinned ? null : Math.min(old?.firstSeen ?? start, start),
-        lastDropped: old?.lastDropped ?? null,
-        pinned: old?.pinned ?? false,
-        active: old?.active ?? false,
-        buckets: upsertBucket(old?.buckets ?? [], start, (b) => countInto(b, start, event, cfg.sample_size)),
-      }),
-      common.maxKeys,
-    );
-  };
-
   return {
-    id: cfg.id,
-    type: 'flatline',
-    lateness: common.lateness,
-    fingerprint: common.fingerprint,
-    accepts: (event) => groupOf(common, event) !== undefined,
+    ...runtime,
     init: () => initKeyed<Entry>(configured()),
-    step(state, input) {
-      let s = begin(state, input, step);
-      let evicted = 0;
-      if (input.type === 'event') ({ state: s, evicted } = add(s, input.event));
-      const { state: next, out } = advanceWindows(s, input.watermark, step, hooks);
-      return { state: next, out, evicted };
-    },
-    size: (state) => state.keys.size,
-    toJSON: (state) => keyedToJSON(state, (e) => e),
     fromJSON: (value) => {
-      const restored = keyedFromJSON(value, (e): Entry => {
-        const o = json.object(e, 'flatline key');
-        return {
-          fields: json.strings(o.fields, 'fields'),
-          lastSeen: json.numberOrNull(o.lastSeen, 'lastSeen'),
-          firstSeen: json.numberOrNull(o.firstSeen, 'firstSeen'),
-          lastDropped: json.numberOrNull(o.lastDropped, 'lastDropped'),
-          pinned: json.boolean(o.pinned, 'pinned'),
-          active: json.boolean(o.active, 'active'),
-          buckets: countBucketsFromJSON(o.buckets),
-        };
-      });
+      const restored = runtime.fromJSON(value);
       // Expected keys come from the rule, not the file: add any the saved state lacks.
       let keys = restored.keys;
       for (const [k, e] of configured().entries()) if (!keys.has(k)) keys = keys.set(k, e);

@@ -37,7 +37,8 @@ export function joinKey(values: readonly string[]): string {
 
 const UNGROUPED: GroupKey = Object.freeze({ key: '', fields: Object.freeze({}) });
 
-function present(value: ReturnType<FieldGetter>): string | undefined {
+/** A field value as text, or undefined when missing or empty (neither counts as a value). */
+export function present(value: ReturnType<FieldGetter>): string | undefined {
   if (value === undefined) return undefined;
   const text = String(value);
   return text === '' ? undefined : text;

@@ -2,29 +2,14 @@ import { z } from 'zod';
 import { fieldGetter, resolveField } from '../classify/fields.js';
 import type { ClassifiedEvent } from '../classify/types.js';
 import { json } from '../stream/json.js';
-import {
-  begin,
-  initKeyed,
-  type KeyedEntry,
-  type KeyedState,
-  keyedFromJSON,
-  keyedToJSON,
-  upsertKey,
-} from '../stream/keyed.js';
-import { addPending, type Pending, pendingFromJSON, pendingToJSON, takeFinal } from '../stream/pending.js';
-import { commonShape, compileCommon, groupOf } from './common.js';
+import { initKeyed, type KeyedEntry, type KeyedState, keyedFromJSON, keyedToJSON, upsertKey } from '../stream/keyed.js';
+import { type Pending, pendingFromJSON, pendingToJSON } from '../stream/pending.js';
+import { commonShape, compileCommon, groupOf, ruleIdentity } from './common.js';
 import { RULE_DEFAULTS } from './defaults.js';
 import { duration } from './duration.js';
 import { FieldNameSchema, joinKey } from './keys.js';
-import {
-  type DetectionDraft,
-  describeDuration,
-  describeKey,
-  makeDetection,
-  type RuleInfo,
-  type RuleRuntime,
-} from './rule.js';
-import type { Detection } from './types.js';
+import { type Decision, decideFinal, oneEvent, pointDraft, sweepKeys } from './point.js';
+import { type DetectionDraft, describeDuration, describeKey, makeDetection, type RuleRuntime } from './rule.js';
 
 const D = RULE_DEFAULTS.new_value;
 
@@ -63,7 +48,6 @@ export function createNewValue(cfg: NewValueConfig): RuleRuntime<NewValueState> 
   const common = compileCommon('new_value', cfg);
   const getters = cfg.fields.map((name) => ({ path: resolveField(name)!, get: fieldGetter(name) }));
   const sweepEvery = Math.max(1_000, Math.floor(cfg.lookback / 10));
-  const info: RuleInfo = common.info;
   const text = render(cfg.lookback);
 
   const values = (event: ClassifiedEvent): string[] | undefined => {
@@ -78,10 +62,7 @@ export function createNewValue(cfg: NewValueConfig): RuleRuntime<NewValueState> 
 
   const accepts = (event: ClassifiedEvent) => groupOf(common, event) !== undefined && values(event) !== undefined;
 
-  const decide = (
-    state: KeyedState<Seen>,
-    event: ClassifiedEvent,
-  ): { store: KeyedState<Seen>; out?: Detection; evicted: number } => {
+  const decide = (state: KeyedState<Seen>, event: ClassifiedEvent): Decision<Seen> => {
     const group = groupOf(common, event)!;
     const vals = values(event)!;
     const id = joinKey([group.key, ...vals]);
@@ -99,49 +80,25 @@ export function createNewValue(cfg: NewValueConfig): RuleRuntime<NewValueState> 
     getters.forEach(({ path }, i) => {
       keyFields[path] = vals[i]!;
     });
-    const draft: DetectionDraft = {
-      active: true,
-      // The value is part of what is detected: each new value is its own alert.
-      key: joinKey(Object.values(keyFields)),
-      keyFields,
-      windowStart: event.time,
-      windowEnd: event.time,
-      time: event.time,
-      value: 1,
-      sample: cfg.sample_size > 0 ? [event] : [],
-      codes: event.code === undefined || event.code === '' ? [] : [event.code],
-    };
-    return { store, out: makeDetection(info, draft, text), evicted };
+    // The value is part of what is detected: each new value is its own alert.
+    const detected = { key: joinKey(Object.values(keyFields)), fields: keyFields };
+    const draft = pointDraft(event, detected, { value: 1, ...oneEvent(event, cfg.sample_size) });
+    return { store, out: makeDetection(common.info, draft, text), evicted };
   };
 
   const sweep = (state: NewValueState, watermark: number): NewValueState => {
-    if (state.sweptAt !== null && watermark - state.sweptAt < sweepEvery) return state;
-    let keys = state.store.keys;
-    for (const [k, e] of keys.entries()) if (e.lastSeen <= watermark - cfg.lookback) keys = keys.delete(k);
-    return { ...state, store: { ...state.store, keys }, sweptAt: watermark };
+    const expired = (e: Seen) => e.lastSeen <= watermark - cfg.lookback;
+    const store = sweepKeys(state.store, state.sweptAt, watermark, sweepEvery, expired);
+    return store === undefined ? state : { ...state, store, sweptAt: watermark };
   };
 
   return {
-    id: cfg.id,
-    type: 'new_value',
-    lateness: common.lateness,
-    fingerprint: common.fingerprint,
+    ...ruleIdentity(common),
     accepts,
     init: () => ({ store: initKeyed<Seen>(), pending: null, sweptAt: null }),
     step(state, input) {
-      let store = begin(state.store, input, 1);
-      const queued = input.type === 'event' ? addPending(state.pending, input.event) : state.pending;
-      const { pending, events } = takeFinal(queued, input.watermark);
-      const out: Detection[] = [];
-      let evicted = 0;
-      for (const event of events) {
-        const r = decide(store, event);
-        store = r.store;
-        evicted += r.evicted;
-        if (r.out !== undefined) out.push(r.out);
-      }
-      const next = sweep({ store, pending, sweptAt: state.sweptAt }, input.watermark);
-      return { state: next, out, evicted };
+      const { store, pending, out, evicted } = decideFinal(state.store, state.pending, input, decide);
+      return { state: sweep({ store, pending, sweptAt: state.sweptAt }, input.watermark), out, evicted };
     },
     size: (state) => state.store.keys.size + (state.pending?.size ?? 0),
     toJSON: (state) => ({

@@ -2,22 +2,14 @@ import { z } from 'zod';
 import type { ClassifiedEvent } from '../classify/types.js';
 import { mergeSamples, topCodes } from '../stream/buckets.js';
 import { json } from '../stream/json.js';
-import {
-  begin,
-  initKeyed,
-  type KeyedEntry,
-  type KeyedState,
-  keyedFromJSON,
-  keyedToJSON,
-  upsertKey,
-} from '../stream/keyed.js';
-import { addPending, type Pending, pendingFromJSON, pendingToJSON, takeFinal } from '../stream/pending.js';
-import { commonShape, compileCommon, groupOf } from './common.js';
+import { initKeyed, type KeyedEntry, type KeyedState, keyedFromJSON, keyedToJSON, upsertKey } from '../stream/keyed.js';
+import { type Pending, pendingFromJSON, pendingToJSON } from '../stream/pending.js';
+import { commonShape, compileCommon, groupOf, ruleIdentity } from './common.js';
 import { RULE_DEFAULTS } from './defaults.js';
 import { positiveDuration } from './duration.js';
 import { compileFilter, FilterSchema } from './filter.js';
+import { type Decision, decideFinal, pointDraft, sweepKeys } from './point.js';
 import { type DetectionDraft, describeDuration, describeKey, makeDetection, type RuleRuntime } from './rule.js';
-import type { Detection } from './types.js';
 
 /** Events kept per key while waiting for a sequence to complete (oldest dropped beyond it). */
 export const SEQUENCE_MAX_EVENTS_PER_KEY = 1_000;
@@ -98,17 +90,14 @@ export function createSequence(cfg: SequenceConfig): RuleRuntime<SequenceState> 
     return undefined;
   };
 
-  const decide = (
-    state: KeyedState<Entry>,
-    event: ClassifiedEvent,
-  ): { keys: KeyedState<Entry>; out?: Detection; evicted: number } => {
+  const decide = (state: KeyedState<Entry>, event: ClassifiedEvent): Decision<Entry> => {
     const group = groupOf(common, event)!;
     const old = state.keys.get(group.key);
     const kept = (old?.events ?? []).filter((e) => e.time >= event.time - cfg.within);
     const events = [...kept.slice(Math.max(0, kept.length + 1 - SEQUENCE_MAX_EVENTS_PER_KEY)), event];
     const matched = last.test(event) ? match(events) : undefined;
     const reset = matched !== undefined || (until?.(event) ?? false);
-    const { state: keys, evicted } = upsertKey(
+    const { state: store, evicted } = upsertKey(
       state,
       group.key,
       () => ({
@@ -119,14 +108,8 @@ export function createSequence(cfg: SequenceConfig): RuleRuntime<SequenceState> 
       }),
       common.maxKeys,
     );
-    if (matched === undefined) return { keys, evicted };
-    const draft: DetectionDraft = {
-      active: true,
-      key: group.key,
-      keyFields: group.fields,
-      windowStart: event.time,
-      windowEnd: event.time,
-      time: event.time,
+    if (matched === undefined) return { store, evicted };
+    const draft = pointDraft(event, group, {
       value: matched.length,
       threshold: required,
       sample: mergeSamples([matched], cfg.sample_size),
@@ -136,38 +119,23 @@ export function createSequence(cfg: SequenceConfig): RuleRuntime<SequenceState> 
           return acc;
         }, {}),
       ]),
-    };
-    return { keys, out: makeDetection(common.info, draft, render), evicted };
+    });
+    return { store, out: makeDetection(common.info, draft, render), evicted };
   };
 
   const sweep = (state: SequenceState, watermark: number): SequenceState => {
-    if (state.sweptAt !== null && watermark - state.sweptAt < sweepEvery) return state;
-    let keys = state.keys.keys;
     // A future event has time ≥ watermark, so anything older than watermark - within can never join it.
-    for (const [k, e] of keys.entries())
-      if (e.lastSeen < watermark - cfg.within || e.events.length === 0) keys = keys.delete(k);
-    return { ...state, keys: { ...state.keys, keys }, sweptAt: watermark };
+    const expired = (e: Entry) => e.lastSeen < watermark - cfg.within || e.events.length === 0;
+    const keys = sweepKeys(state.keys, state.sweptAt, watermark, sweepEvery, expired);
+    return keys === undefined ? state : { ...state, keys, sweptAt: watermark };
   };
 
   return {
-    id: cfg.id,
-    type: 'sequence',
-    lateness: common.lateness,
-    fingerprint: common.fingerprint,
+    ...ruleIdentity(common),
     accepts,
     init: () => ({ keys: initKeyed<Entry>(), pending: null, sweptAt: null }),
     step(state, input) {
-      let keys = begin(state.keys, input, 1);
-      const queued = input.type === 'event' ? addPending(state.pending, input.event) : state.pending;
-      const { pending, events } = takeFinal(queued, input.watermark);
-      const out: Detection[] = [];
-      let evicted = 0;
-      for (const event of events) {
-        const r = decide(keys, event);
-        keys = r.keys;
-        evicted += r.evicted;
-        if (r.out !== undefined) out.push(r.out);
-      }
+      const { store: keys, pending, out, evicted } = decideFinal(state.keys, state.pending, input, decide);
       return { state: sweep({ keys, pending, sweptAt: state.sweptAt }, input.watermark), out, evicted };
     },
     size: (state) => state.keys.keys.size + (state.pending?.size ?? 0),

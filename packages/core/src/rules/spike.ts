@@ -7,31 +7,17 @@ import {
   bareBucket,
   bucketsIn,
   type CountBucket,
-  countInto,
   dropBefore,
-  mergeSamples,
   newestDropped,
   runStart,
   sumCounts,
-  topCodes,
-  upsertBucket,
 } from '../stream/buckets.js';
 import { json } from '../stream/json.js';
-import {
-  advanceWindows,
-  begin,
-  countBucketsFromJSON,
-  initKeyed,
-  type KeyedEntry,
-  type KeyedState,
-  keyedFromJSON,
-  keyedToJSON,
-  upsertKey,
-  type WindowHooks,
-} from '../stream/keyed.js';
-import { checkWindow, commonShape, compileCommon, groupOf, windowShape } from './common.js';
+import { countBucketsFromJSON, type KeyedState, type WindowHooks } from '../stream/keyed.js';
+import { checkWindow, commonShape, compileCommon, windowShape } from './common.js';
 import { RULE_DEFAULTS } from './defaults.js';
-import { type DetectionDraft, describeKey, describeWindow, makeDetection, type RuleRuntime } from './rule.js';
+import { type DetectionDraft, describeKey, describeWindow, type RuleRuntime } from './rule.js';
+import { addCounted, judged, ownEvidence, type WindowedEntry, windowedRuntime, windowSpec } from './windowed.js';
 
 const D = RULE_DEFAULTS.spike;
 const B = RULE_DEFAULTS.baseline;
@@ -105,16 +91,15 @@ export const spikeSchema = z
 
 export type SpikeConfig = z.output<typeof spikeSchema>;
 
-interface Entry extends KeyedEntry {
-  readonly fields: Readonly<Record<string, string>>;
+interface Own {
   /** With alert_on_new_keys: where the key's known history begins (history before an eviction is lost). */
   readonly since: number;
   /** Newest bucket already dropped: tells whether the current run of activity goes back further. */
   readonly lastDropped: number | null;
-  readonly active: boolean;
-  /** Current-window buckets keep samples; older ones are reduced to counts. */
-  readonly buckets: readonly CountBucket[];
 }
+
+/** Current-window buckets keep samples; older ones are reduced to counts. */
+type Entry = WindowedEntry<CountBucket, Own>;
 
 export type SpikeState = KeyedState<Entry>;
 
@@ -148,8 +133,8 @@ const round = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixe
 
 export function createSpike(cfg: SpikeConfig): RuleRuntime<SpikeState> {
   const common = compileCommon('spike', cfg);
-  const size = cfg.window;
-  const step = cfg.step ?? cfg.window;
+  const spec = windowSpec(common, cfg, render);
+  const { size, step } = spec;
   const baseline = cfg.baseline;
   const k = baseline?.windows ?? 1;
   const seasonal = baseline?.seasonality === 'hour_of_week';
@@ -248,25 +233,15 @@ export function createSpike(cfg: SpikeConfig): RuleRuntime<SpikeState> {
             starts.map((s) => sumCounts(entry.buckets, s, s + size)),
           )
         : { verdict: { holds: false } as Verdict, reference: 0 };
+      // Quiet windows return before their buckets are gathered.
       if (!verdict.holds && !entry.active) return { entry };
-      const inWindow = bucketsIn(entry.buckets, end - size, end);
-      const draft: DetectionDraft = {
+      const measure = {
         active: verdict.holds,
-        key,
-        keyFields: entry.fields,
-        windowStart: end - size,
-        windowEnd: end,
-        time: end,
         value: current,
         ...(verdict.holds ? { threshold: verdict.threshold } : {}),
         reference,
-        sample: mergeSamples(
-          inWindow.map((b) => b.sample),
-          cfg.sample_size,
-        ),
-        codes: topCodes(inWindow.map((b) => b.codes)),
       };
-      return { entry: { ...entry, active: verdict.holds }, out: makeDetection(common.info, draft, render) };
+      return judged(spec, key, entry, end, measure, bucketsIn(entry.buckets, end - size, end), ownEvidence);
     },
     retain(_key, entry, evaluated) {
       const next = evaluated + step;
@@ -287,54 +262,19 @@ export function createSpike(cfg: SpikeConfig): RuleRuntime<SpikeState> {
     },
   };
 
-  const add = (state: SpikeState, event: ClassifiedEvent) => {
-    const group = groupOf(common, event);
-    if (group === undefined) return { state, evicted: 0 };
-    const start = alignDown(event.time, step);
-    return upsertKey(
-      state,
-      group.key,
-      (old) => ({
-        fields: group.fields,
-        lastSeen: Math.max(old?.lastSeen ?? event.time, event.time),
-        since: old?.since ?? (cfg.alert_on_new_keys ? historyStart(state) : start),
-        lastDropped: old?.lastDropped ?? null,
-        pinned: false,
-        active: old?.active ?? false,
-        buckets: upsertBucket(old?.buckets ?? [], start, (b) => countInto(b, start, event, cfg.sample_size)),
-      }),
-      common.maxKeys,
-    );
-  };
+  const add = (state: SpikeState, event: ClassifiedEvent) =>
+    addCounted<Own>(state, spec, event, (old, start) => ({
+      since: old?.since ?? (cfg.alert_on_new_keys ? historyStart(state) : start),
+      lastDropped: old?.lastDropped ?? null,
+    }));
 
-  return {
-    id: cfg.id,
-    type: 'spike',
-    lateness: common.lateness,
-    fingerprint: common.fingerprint,
-    accepts: (event) => groupOf(common, event) !== undefined,
-    init: () => initKeyed<Entry>(),
-    step(state, input) {
-      let s = begin(state, input, step);
-      let evicted = 0;
-      if (input.type === 'event') ({ state: s, evicted } = add(s, input.event));
-      const { state: next, out } = advanceWindows(s, input.watermark, step, hooks);
-      return { state: next, out, evicted };
-    },
-    size: (state) => state.keys.size,
-    toJSON: (state) => keyedToJSON(state, (e) => e),
-    fromJSON: (value) =>
-      keyedFromJSON(value, (e): Entry => {
-        const o = json.object(e, 'spike key');
-        return {
-          fields: json.strings(o.fields, 'fields'),
-          lastSeen: json.numberOrNull(o.lastSeen, 'lastSeen'),
-          since: json.number(o.since, 'since'),
-          lastDropped: json.numberOrNull(o.lastDropped, 'lastDropped'),
-          pinned: false,
-          active: json.boolean(o.active, 'active'),
-          buckets: countBucketsFromJSON(o.buckets),
-        };
-      }),
-  };
+  return windowedRuntime<CountBucket, Own>(spec, {
+    hooks,
+    add,
+    bucketsFromJSON: countBucketsFromJSON,
+    ownFromJSON: (o) => ({
+      since: json.number(o.since, 'since'),
+      lastDropped: json.numberOrNull(o.lastDropped, 'lastDropped'),
+    }),
+  });
 }

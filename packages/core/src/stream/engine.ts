@@ -64,6 +64,8 @@ export interface Engine {
   run(state: EngineState, inputs: Iterable<EngineInput>): EngineStep;
   /** Each rule's current watermark (null before any input). */
   watermarks(state: EngineState): Record<string, number | null>;
+  /** The slowest rule's watermark, without building the per-rule record (called once per input). */
+  minWatermark(state: EngineState): number | null;
   /** Keys or stored values held per rule (bounded-memory checks, telemetry). */
   sizes(state: EngineState): Record<string, number>;
   toJSON(state: EngineState): EngineStateJSON;
@@ -243,6 +245,14 @@ export function createEngine(configs: readonly RuleConfig[], options: EngineOpti
     step,
     run,
     watermarks: (state) => Object.fromEntries(rules.map((r, i) => [r.id, watermarkOf(state, i)])),
+    minWatermark: (state) => {
+      let min: number | null = null;
+      for (let i = 0; i < rules.length; i++) {
+        const w = watermarkOf(state, i);
+        if (w !== null && (min === null || w < min)) min = w;
+      }
+      return min;
+    },
     sizes: (state) => Object.fromEntries(rules.map((r) => [r.id, r.size(state.rules[r.id])])),
     toJSON,
     fromJSON,

@@ -1,33 +1,22 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { XMLParser } from 'fast-xml-parser';
-import { IAS_ATTRIBUTES, packetTypeName } from '../../src/parse/accounting-attributes.js';
+import { IAS_ATTRIBUTES } from '../../src/parse/accounting-attributes.js';
 import { createDtsParser, DTS_FORMAT, sniffDts } from '../../src/parse/dts.js';
-import type { NpsRecord, ParseIssue } from '../../src/record/types.js';
+import type { NpsRecord } from '../../src/record/types.js';
 import { renderDts } from '../../src/testing/render-accounting.js';
+import {
+  accountingParser,
+  accountingRecord,
+  isBlankLine,
+  packetTypeArb,
+  sampleLinesOf,
+  sampleLog,
+} from './accounting-helpers.js';
 
-const sampleText = readFileSync(new URL('../../samples/reference/dts.log', import.meta.url), 'utf8');
-const sampleLines = sampleText.split(/\r?\n/).filter((l) => l !== '');
-
-function parse(lines: readonly string[], timeZone = 'UTC', first = 1) {
-  const records: NpsRecord[] = [];
-  const issues: ParseIssue[] = [];
-  const parser = createDtsParser(
-    { file: 'IN2409.log', timeZone },
-    { record: (r) => records.push(r), reject: (i) => issues.push(i) },
-  );
-  for (const [i, l] of lines.entries()) parser.push(l, first + i);
-  parser.end();
-  return { records, issues };
-}
-
-function one(line: string, timeZone = 'UTC'): NpsRecord {
-  const { records, issues } = parse([line], timeZone);
-  assert.deepEqual(issues, []);
-  assert.equal(records.length, 1);
-  return records[0]!;
-}
+const sampleText = sampleLog('dts');
+const sampleLines = sampleLinesOf(sampleText);
+const { parse, one } = accountingParser(createDtsParser);
 
 const utc = Date.UTC;
 const TS = '<Event><Timestamp data_type="4">09/20/2024 10:37:47.730</Timestamp>';
@@ -37,9 +26,8 @@ describe('DTS-compliant XML accounting format', () => {
     it('recognises the sample', () => assert.equal(sniffDts(sampleLines), true));
     it('is the format definition for id dts', () => assert.equal(DTS_FORMAT.sniff(sampleLines), true));
     it('does not claim IAS or ODBC lines', () => {
-      for (const name of ['ias', 'odbc']) {
-        const text = readFileSync(new URL(`../../samples/reference/${name}.log`, import.meta.url), 'utf8');
-        assert.equal(sniffDts(text.split(/\r?\n/)), false, name);
+      for (const name of ['ias', 'odbc'] as const) {
+        assert.equal(sniffDts(sampleLog(name).split(/\r?\n/)), false, name);
       }
     });
     it('does not claim Windows event XML', () => {
@@ -253,12 +241,7 @@ describe('DTS-compliant XML accounting format', () => {
         fc.property(prefix, tail, (p, s) => {
           const text = p + s;
           const { records, issues } = parse([text]);
-          const blank =
-            text
-              .replace(/^\uFEFF/, '')
-              .replace(/\r$/, '')
-              .trim() === '';
-          assert.equal(records.length + issues.length, blank ? 0 : 1);
+          assert.equal(records.length + issues.length, isBlankLine(text) ? 0 : 1);
         }),
         { numRuns: 1000 },
       );
@@ -276,23 +259,14 @@ describe('DTS-compliant XML accounting format', () => {
     }
     const record: fc.Arbitrary<Generated> = fc.record({
       ms: fc.integer({ min: 946_684_800_000, max: 2_051_222_400_000 }),
-      packetType: fc.option(fc.constantFrom('1', '2', '3', '4', '5', '11', '42'), { nil: undefined }),
+      packetType: packetTypeArb,
       elements: fc.uniqueArray(fc.tuple(fc.constantFrom(...names), value), { selector: (t) => t[0], maxLength: 16 }),
     });
 
     function build(g: Generated): NpsRecord {
       const fields: Record<string, string> = {};
       for (const [name, v] of g.elements) fields[name] = v;
-      if (g.packetType !== undefined) {
-        fields['Packet-Type'] = g.packetType;
-        const name = packetTypeName(g.packetType);
-        if (name !== undefined) fields['Packet-Type-Name'] = name;
-      }
-      const host = fields['Computer-Name'];
-      const position = { file: 'IN2409.log', line: 1 };
-      return host === undefined
-        ? { format: 'dts', position, time: g.ms, fields }
-        : { format: 'dts', position, time: g.ms, host, fields };
+      return accountingRecord('dts', g.ms, fields, g.packetType);
     }
 
     it('render → parse round-trips generated records, escaping & < > and line breaks (zones without DST)', () => {

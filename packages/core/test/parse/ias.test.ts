@@ -1,42 +1,31 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { IAS_ATTRIBUTES, IAS_HEADER, localTimeReader, packetTypeName } from '../../src/parse/accounting-attributes.js';
+import { IAS_ATTRIBUTES, IAS_HEADER, localTimeReader } from '../../src/parse/accounting-attributes.js';
 import { ACCOUNTING_FORMATS } from '../../src/parse/formats-accounting.js';
 import { createIasParser, IAS_FORMAT, sniffIas } from '../../src/parse/ias.js';
-import type { NpsRecord, ParseIssue } from '../../src/record/types.js';
+import type { NpsRecord } from '../../src/record/types.js';
 import { renderIas } from '../../src/testing/render-accounting.js';
 import { parseLocalTime } from '../../src/time/parse.js';
+import {
+  accountingParser,
+  accountingRecord,
+  isBlankLine,
+  packetTypeArb,
+  sampleLinesOf,
+  sampleLog,
+} from './accounting-helpers.js';
 
-const sampleText = readFileSync(new URL('../../samples/reference/ias.log', import.meta.url), 'utf8');
-const sampleLines = sampleText.split(/\r?\n/).filter((l) => l !== '');
-
-function parse(lines: readonly string[], timeZone = 'UTC', first = 1) {
-  const records: NpsRecord[] = [];
-  const issues: ParseIssue[] = [];
-  const parser = createIasParser(
-    { file: 'IN2409.log', timeZone },
-    { record: (r) => records.push(r), reject: (i) => issues.push(i) },
-  );
-  for (const [i, l] of lines.entries()) parser.push(l, first + i);
-  parser.end();
-  return { records, issues };
-}
-
-function one(line: string, timeZone = 'UTC'): NpsRecord {
-  const { records, issues } = parse([line], timeZone);
-  assert.deepEqual(issues, []);
-  assert.equal(records.length, 1);
-  return records[0]!;
-}
+const sampleText = sampleLog('ias');
+const sampleLines = sampleLinesOf(sampleText);
+const { parse, one } = accountingParser(createIasParser);
 
 const utc = Date.UTC;
 
 describe('ACCOUNTING_FORMATS', () => {
   it('lists ias, odbc and dts, each sniffing only its own sample', () => {
     assert.deepEqual(ACCOUNTING_FORMATS.map((f) => f.id).sort(), ['dts', 'ias', 'odbc']);
-    for (const id of ['ias', 'odbc', 'dts']) {
-      const head = readFileSync(new URL(`../../samples/reference/${id}.log`, import.meta.url), 'utf8').split('\n');
+    for (const id of ['ias', 'odbc', 'dts'] as const) {
+      const head = sampleLog(id).split('\n');
       assert.deepEqual(
         ACCOUNTING_FORMATS.filter((f) => f.sniff(head)).map((f) => f.id),
         [id],
@@ -52,12 +41,10 @@ describe('IAS accounting format', () => {
     it('skips blank lines and a CR before deciding', () =>
       assert.equal(sniffIas(['', `\r`, `${sampleLines[0]}\r`]), true));
     it('does not claim database-compatible (ODBC) lines, which share the comma shape', () => {
-      const odbc = readFileSync(new URL('../../samples/reference/odbc.log', import.meta.url), 'utf8');
-      assert.equal(sniffIas(odbc.split(/\r?\n/)), false);
+      assert.equal(sniffIas(sampleLog('odbc').split(/\r?\n/)), false);
     });
     it('does not claim DTS XML lines', () => {
-      const dts = readFileSync(new URL('../../samples/reference/dts.log', import.meta.url), 'utf8');
-      assert.equal(sniffIas(dts.split(/\r?\n/)), false);
+      assert.equal(sniffIas(sampleLog('dts').split(/\r?\n/)), false);
     });
     it('is false on empty input', () => assert.equal(sniffIas(['', '  ']), false));
   });
@@ -341,12 +328,7 @@ describe('IAS accounting format', () => {
         fc.property(prefix, fc.string({ unit: 'binary', maxLength: 200 }), (p, s) => {
           const line = p + s;
           const { records, issues } = parse([line]);
-          const blank =
-            line
-              .replace(/^\uFEFF/, '')
-              .replace(/\r$/, '')
-              .trim() === '';
-          assert.equal(records.length + issues.length, blank ? 0 : 1);
+          assert.equal(records.length + issues.length, isBlankLine(line) ? 0 : 1);
         }),
         { numRuns: 500 },
       );
@@ -375,7 +357,7 @@ describe('IAS accounting format', () => {
     const record: fc.Arbitrary<Generated> = fc.record({
       seconds: fc.integer({ min: 946_684_800, max: 2_051_222_400 }),
       header: fc.tuple(fc.ipV4(), headerValue, headerValue, headerValue),
-      packetType: fc.option(fc.constantFrom('1', '2', '3', '4', '5', '11', '42'), { nil: undefined }),
+      packetType: packetTypeArb,
       attrs: fc.uniqueArray(fc.tuple(attrName, text(0)), { selector: (t) => t[0], maxLength: 12 }),
     });
 
@@ -388,18 +370,8 @@ describe('IAS accounting format', () => {
         'Computer-Name': computer,
       };
       for (const [name, value] of g.attrs) fields[name] = value;
-      if (g.packetType !== undefined) {
-        fields['Packet-Type'] = g.packetType;
-        const name = packetTypeName(g.packetType);
-        if (name !== undefined) fields['Packet-Type-Name'] = name;
-      }
-      return {
-        format: 'ias',
-        position: { file: 'IN2409.log', line: 1 },
-        time: g.seconds * 1000,
-        host: computer,
-        fields,
-      };
+      // The host is the Computer-Name header field.
+      return accountingRecord('ias', g.seconds * 1000, fields, g.packetType);
     }
 
     it('render → parse round-trips generated records (zones without DST)', () => {

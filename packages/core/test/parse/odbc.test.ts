@@ -1,32 +1,21 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { ODBC_COLUMNS, packetTypeName } from '../../src/parse/accounting-attributes.js';
+import { ODBC_COLUMNS } from '../../src/parse/accounting-attributes.js';
 import { createOdbcParser, ODBC_FORMAT, odbcColumnName, sniffOdbc } from '../../src/parse/odbc.js';
-import type { NpsRecord, ParseIssue } from '../../src/record/types.js';
+import type { NpsRecord } from '../../src/record/types.js';
 import { renderOdbc } from '../../src/testing/render-accounting.js';
+import {
+  accountingParser,
+  accountingRecord,
+  isBlankLine,
+  packetTypeArb,
+  sampleLinesOf,
+  sampleLog,
+} from './accounting-helpers.js';
 
-const sampleText = readFileSync(new URL('../../samples/reference/odbc.log', import.meta.url), 'utf8');
-const sampleLines = sampleText.split(/\r?\n/).filter((l) => l !== '');
-
-function parse(lines: readonly string[], timeZone = 'UTC', first = 1) {
-  const records: NpsRecord[] = [];
-  const issues: ParseIssue[] = [];
-  const parser = createOdbcParser(
-    { file: 'IN2409.log', timeZone },
-    { record: (r) => records.push(r), reject: (i) => issues.push(i) },
-  );
-  for (const [i, l] of lines.entries()) parser.push(l, first + i);
-  parser.end();
-  return { records, issues };
-}
-
-function one(line: string, timeZone = 'UTC'): NpsRecord {
-  const { records, issues } = parse([line], timeZone);
-  assert.deepEqual(issues, []);
-  assert.equal(records.length, 1);
-  return records[0]!;
-}
+const sampleText = sampleLog('odbc');
+const sampleLines = sampleLinesOf(sampleText);
+const { parse, one } = accountingParser(createOdbcParser);
 
 const utc = Date.UTC;
 
@@ -66,9 +55,8 @@ describe('ODBC (database-compatible) accounting format', () => {
     it('recognises the sample', () => assert.equal(sniffOdbc(sampleLines), true));
     it('is the format definition for id odbc', () => assert.equal(ODBC_FORMAT.sniff(sampleLines), true));
     it('does not claim IAS or DTS lines', () => {
-      for (const name of ['ias', 'dts']) {
-        const text = readFileSync(new URL(`../../samples/reference/${name}.log`, import.meta.url), 'utf8');
-        assert.equal(sniffOdbc(text.split(/\r?\n/)), false, name);
+      for (const name of ['ias', 'dts'] as const) {
+        assert.equal(sniffOdbc(sampleLog(name).split(/\r?\n/)), false, name);
       }
     });
   });
@@ -258,12 +246,7 @@ describe('ODBC (database-compatible) accounting format', () => {
         fc.property(prefix, fc.string({ unit: 'binary', maxLength: 200 }), (p, s) => {
           const text = p + s;
           const { records, issues } = parse([text]);
-          const blank =
-            text
-              .replace(/^\uFEFF/, '')
-              .replace(/\r$/, '')
-              .trim() === '';
-          assert.equal(records.length + issues.length, blank ? 0 : 1);
+          assert.equal(records.length + issues.length, isBlankLine(text) ? 0 : 1);
         }),
         { numRuns: 500 },
       );
@@ -283,24 +266,14 @@ describe('ODBC (database-compatible) accounting format', () => {
     }
     const record: fc.Arbitrary<Generated> = fc.record({
       seconds: fc.integer({ min: 946_684_800, max: 2_051_222_400 }),
-      packetType: fc.option(fc.constantFrom('1', '2', '3', '4', '5', '11', '42'), { nil: undefined }),
+      packetType: packetTypeArb,
       columns: fc.uniqueArray(fc.tuple(columnName, value), { selector: (t) => t[0], maxLength: 16 }),
     });
 
     function build(g: Generated): NpsRecord {
       const fields: Record<string, string> = {};
       for (const [name, v] of g.columns) fields[name] = v;
-      if (g.packetType !== undefined) {
-        fields['Packet-Type'] = g.packetType;
-        const name = packetTypeName(g.packetType);
-        if (name !== undefined) fields['Packet-Type-Name'] = name;
-      }
-      const host = fields['Computer-Name'];
-      const position = { file: 'IN2409.log', line: 1 };
-      const time = g.seconds * 1000;
-      return host === undefined
-        ? { format: 'odbc', position, time, fields }
-        : { format: 'odbc', position, time, host, fields };
+      return accountingRecord('odbc', g.seconds * 1000, fields, g.packetType);
     }
 
     it('render → parse round-trips generated records (zones without DST)', () => {

@@ -16,6 +16,7 @@ const DETECTION_IDS: readonly DetectionId[] = [
   'support-required',
   'unknown-code',
   'primary-auth-rejects',
+  'extension-reject-unmatched',
 ];
 
 describe('built-in rule pack', () => {

@@ -1,0 +1,236 @@
+import type { ClassifiedEvent } from '../classify/types.js';
+import {
+  alignDown,
+  type CountBucket,
+  countInto,
+  dropBefore,
+  mergeSamples,
+  nextDataBoundary,
+  type Started,
+  topCodes,
+  upsertBucket,
+} from '../stream/buckets.js';
+import { json } from '../stream/json.js';
+import {
+  advanceWindows,
+  begin,
+  initKeyed,
+  type KeyedEntry,
+  type KeyedState,
+  keyedFromJSON,
+  keyedToJSON,
+  upsertKey,
+  type WindowHooks,
+} from '../stream/keyed.js';
+import { type CompiledCommon, groupOf, ruleIdentity } from './common.js';
+import type { GroupKey } from './keys.js';
+import { type DetectionDraft, makeDetection, type RuleRuntime } from './rule.js';
+import type { Detection } from './types.js';
+
+/**
+ * Shared machinery of the windowed rule types (threshold, spike, flatline, cardinality, ratio): per-key entries of
+ * aligned buckets, evaluated on closed windows. Each type keeps its own bucket contents and its condition.
+ */
+
+/** What every windowed entry holds. */
+export interface WindowedBase<B extends Started> extends KeyedEntry {
+  readonly fields: Readonly<Record<string, string>>;
+  /** Whether the last evaluated window alerted: the next one that does not resolves it. */
+  readonly active: boolean;
+  /** Oldest first. */
+  readonly buckets: readonly B[];
+}
+
+/** A windowed type's entry: the shared fields and `X`, the type's own. */
+export type WindowedEntry<B extends Started, X extends object = object> = WindowedBase<B> & X;
+
+/** The type's own fields of an updated entry; it may also keep the old `fields` (flatline's configured keys). */
+type Own<B extends Started, X extends object> = X & Partial<Pick<WindowedBase<B>, 'fields'>>;
+
+/** A windowed rule's fixed parts: labelling, rendering, window geometry (ms; step = size when tumbling). */
+export interface WindowSpec {
+  readonly common: CompiledCommon;
+  readonly render: (draft: DetectionDraft) => string;
+  readonly size: number;
+  readonly step: number;
+  readonly sampleSize: number;
+}
+
+export function windowSpec(
+  common: CompiledCommon,
+  cfg: { readonly window: number; readonly step?: number | undefined; readonly sample_size: number },
+  render: (draft: DetectionDraft) => string,
+): WindowSpec {
+  return { common, render, size: cfg.window, step: cfg.step ?? cfg.window, sampleSize: cfg.sample_size };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Adding events.
+
+/** Counts `event` into its group's entry (nothing without a group); `into` updates the event's bucket. */
+export function addEvent<B extends Started, X extends object>(
+  state: KeyedState<WindowedEntry<B, X>>,
+  spec: WindowSpec,
+  group: GroupKey | undefined,
+  event: ClassifiedEvent,
+  into: (bucket: B | undefined, start: number) => B,
+  own: (old: WindowedEntry<B, X> | undefined, start: number, group: GroupKey) => Own<B, X>,
+): { readonly state: KeyedState<WindowedEntry<B, X>>; readonly evicted: number } {
+  if (group === undefined) return { state, evicted: 0 };
+  const start = alignDown(event.time, spec.step);
+  return upsertKey(
+    state,
+    group.key,
+    (old) => ({
+      fields: group.fields,
+      lastSeen: Math.max(old?.lastSeen ?? event.time, event.time),
+      ...own(old, start, group),
+      // Only configured keys are pinned, and they stay so.
+      pinned: old?.pinned ?? false,
+      active: old?.active ?? false,
+      buckets: upsertBucket(old?.buckets ?? [], start, (b) => into(b, start)),
+    }),
+    spec.common.maxKeys,
+  );
+}
+
+/** Counts `event` into a count bucket of its group (threshold, spike, flatline). */
+export function addCounted<X extends object>(
+  state: KeyedState<WindowedEntry<CountBucket, X>>,
+  spec: WindowSpec,
+  event: ClassifiedEvent,
+  own: (old: WindowedEntry<CountBucket, X> | undefined, start: number, group: GroupKey) => Own<CountBucket, X>,
+): { readonly state: KeyedState<WindowedEntry<CountBucket, X>>; readonly evicted: number } {
+  const into = (b: CountBucket | undefined, start: number) => countInto(b, start, event, spec.sampleSize);
+  return addEvent(state, spec, groupOf(spec.common, event), event, into, own);
+}
+
+/** For types without fields of their own. */
+export const noOwnFields = (): object => ({});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Evaluating windows.
+
+/** The events and codes a bucket keeps to show in a detection. */
+export interface Evidence {
+  readonly sample: readonly ClassifiedEvent[];
+  readonly codes: Readonly<Record<string, number>>;
+}
+
+/** What one window measured; the rest of the detection follows from the window and its buckets. */
+export type Measure = Pick<DetectionDraft, 'active' | 'value' | 'threshold' | 'reference'>;
+
+/** The detection for the window ending at `end`, showing the newest sampled events and the top codes of `evidence`. */
+export function windowDetection(
+  spec: WindowSpec,
+  key: string,
+  keyFields: Readonly<Record<string, string>>,
+  end: number,
+  measure: Measure,
+  evidence: readonly Evidence[],
+): Detection {
+  const draft: DetectionDraft = {
+    ...measure,
+    key,
+    keyFields,
+    windowStart: end - spec.size,
+    windowEnd: end,
+    time: end,
+    sample: mergeSamples(
+      evidence.map((b) => b.sample),
+      spec.sampleSize,
+    ),
+    codes: topCodes(evidence.map((b) => b.codes)),
+  };
+  return makeDetection(spec.common.info, draft, spec.render);
+}
+
+/**
+ * The hook result of one window: quiet while the condition neither holds nor held; otherwise a detection (active,
+ * or the one that resolves it) and the entry's new `active` flag. `pick` reads the evidence out of a bucket.
+ */
+export function judged<B extends Started, E extends WindowedBase<B>>(
+  spec: WindowSpec,
+  key: string,
+  entry: E,
+  end: number,
+  measure: Measure,
+  inWindow: readonly B[],
+  pick: (bucket: B) => Evidence,
+): { readonly entry: E; readonly out?: Detection } {
+  if (!measure.active && !entry.active) return { entry };
+  const out = windowDetection(spec, key, entry.fields, end, measure, inWindow.map(pick));
+  return { entry: { ...entry, active: measure.active }, out };
+}
+
+/** Buckets that are their own evidence (count buckets, cardinality buckets). */
+export const ownEvidence = (bucket: Evidence): Evidence => bucket;
+
+/** The next boundary worth evaluating: every one while alerting (to resolve), else only windows holding data. */
+export function nextWithData<E extends WindowedBase<Started>>(spec: WindowSpec): WindowHooks<E>['next'] {
+  return (entry, from) => (entry.active ? from : nextDataBoundary(entry.buckets, from, spec.size, spec.step));
+}
+
+/** Drops the buckets no later window reads; a key left without buckets is forgotten unless it is alerting. */
+export function retainOpen<E extends WindowedBase<Started>>(spec: WindowSpec): WindowHooks<E>['retain'] {
+  return (_key, entry, evaluated) => {
+    const buckets = dropBefore(entry.buckets, evaluated + spec.step - spec.size);
+    if (buckets.length === 0 && !entry.active) return undefined;
+    return buckets === entry.buckets ? entry : { ...entry, buckets };
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The runtime.
+
+/** What a windowed type supplies; the runtime around it is the same for every type. */
+export interface WindowedParts<B extends Started, X extends object> {
+  readonly hooks: WindowHooks<WindowedEntry<B, X>>;
+  add(
+    state: KeyedState<WindowedEntry<B, X>>,
+    event: ClassifiedEvent,
+  ): { readonly state: KeyedState<WindowedEntry<B, X>>; readonly evicted: number };
+  /** Default: the event passes the filter and has every group field. */
+  readonly accepts?: (event: ClassifiedEvent) => boolean;
+  /** Reads the saved buckets of a key. */
+  readonly bucketsFromJSON: (value: unknown) => B[];
+  /** Reads the type's own fields of a saved key. */
+  readonly ownFromJSON: (o: Record<string, unknown>) => X;
+  /** Reads whether a saved key is pinned; default: never (only types with configured keys pin them). */
+  readonly pinnedFromJSON?: (o: Record<string, unknown>) => boolean;
+  /** Default: entries are plain data already. */
+  readonly entryToJSON?: (entry: WindowedEntry<B, X>) => unknown;
+}
+
+export function windowedRuntime<B extends Started, X extends object>(
+  spec: WindowSpec,
+  parts: WindowedParts<B, X>,
+): RuleRuntime<KeyedState<WindowedEntry<B, X>>> {
+  const { common, step } = spec;
+  const entryFromJSON = (e: unknown): WindowedEntry<B, X> => {
+    const o = json.object(e, `${common.info.type} key`);
+    return {
+      fields: json.strings(o.fields, 'fields'),
+      lastSeen: json.numberOrNull(o.lastSeen, 'lastSeen'),
+      ...parts.ownFromJSON(o),
+      pinned: parts.pinnedFromJSON?.(o) ?? false,
+      active: json.boolean(o.active, 'active'),
+      buckets: parts.bucketsFromJSON(o.buckets),
+    };
+  };
+  return {
+    ...ruleIdentity(common),
+    accepts: parts.accepts ?? ((event) => groupOf(common, event) !== undefined),
+    init: () => initKeyed<WindowedEntry<B, X>>(),
+    step(state, input) {
+      let s = begin(state, input, step);
+      let evicted = 0;
+      if (input.type === 'event') ({ state: s, evicted } = parts.add(s, input.event));
+      const { state: next, out } = advanceWindows(s, input.watermark, step, parts.hooks);
+      return { state: next, out, evicted };
+    },
+    size: (state) => state.keys.size,
+    toJSON: (state) => keyedToJSON(state, parts.entryToJSON ?? ((e) => e)),
+    fromJSON: (value) => keyedFromJSON(value, entryFromJSON),
+  };
+}
