@@ -59,11 +59,11 @@ describe('parseDuration', () => {
 
 describe('notify options', () => {
   it('applies defaults', () => {
+    // keep_firing_for and resolve stay absent after parsing (so rule types can default them differently);
+    // the compiled policy applies the defaults.
     assert.deepEqual(NotifyOptionsSchema.parse({}), {
       for: '0s',
-      keep_firing_for: '0s',
       repeat_interval: '4h',
-      resolve: true,
     });
     assert.deepEqual(compileRulePolicy(undefined), {
       forMs: 0,
