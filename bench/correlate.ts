@@ -123,7 +123,7 @@ async function throughput(o: CorrelateBenchOptions): Promise<void> {
 function rss(o: CorrelateBenchOptions): void {
   const child = fileURLToPath(new URL('./correlate-rss-child.mjs', import.meta.url));
   for (const mode of ['on', 'off'] as const) {
-    const run = spawnSync(process.execPath, [child, mode, String(o.rssRequests), String(o.perHour)], {
+    const run = spawnSync(process.execPath, ['--expose-gc', child, mode, String(o.rssRequests), String(o.perHour)], {
       encoding: 'utf8',
     });
     if (run.status !== 0) throw new Error(`RSS child failed: ${run.stderr}`);

@@ -9,7 +9,13 @@ export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 passed=0
 failed=0
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# Real peers for the integration tests, stopped however the run ends.
+stop_services() {
+  bash scripts/services/elasticsearch.sh stop || true
+  bash scripts/services/hec-peer.sh stop || true
+  rm -f "$log"
+}
+trap stop_services EXIT
 
 # Runs one mocha suite, shows its output, and adds its counts to the totals.
 suite() {
@@ -28,6 +34,11 @@ npx biome check .
 npx tsc -p tsconfig.tests.json
 
 suite 'packages/*/test/**/*.test.ts'
+# A real Elasticsearch from Maven Central's integ-test zip and an OpenTelemetry Collector with the Splunk HEC
+# receiver built from the Go module proxy (both cached between runs), for the integration tests.
+bash scripts/services/elasticsearch.sh start
+bash scripts/services/hec-peer.sh start
+eval "$(bash scripts/services/hec-peer.sh env)"
 suite 'test/**/*.test.ts'
 
 # The examples, compiled by the build above, run as a user's service would run them: plain node, built packages.

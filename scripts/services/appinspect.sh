@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Splunk AppInspect (splunk-appinspect from PyPI, installed once into a cached venv) on an app package.
 #
-#   appinspect.sh install            create .cache/appinspect/venv with the pinned splunk-appinspect
+#   appinspect.sh install            create ~/.cache/npswatch/appinspect/venv-<version> with the pinned splunk-appinspect
 #   appinspect.sh <package.tgz> [report.json]
 #
 # AppInspect's exit status does not reflect check failures (only errors), so the JSON report is read instead:
@@ -10,7 +10,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 APPINSPECT_VERSION="4.3.1"
-VENV="$ROOT/.cache/appinspect/venv-$APPINSPECT_VERSION"
+VENV="${NPSWATCH_APPINSPECT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/npswatch/appinspect}/venv-$APPINSPECT_VERSION"
 
 log() { echo "appinspect: $*" >&2; }
 

@@ -7,10 +7,11 @@
 #   scripts/services/elasticsearch.sh status  exit 0 when the node answers
 #   scripts/services/elasticsearch.sh clean   stop it and delete this checkout's node (data, config, password)
 #
-# Every command is idempotent. Settings (environment):
+# Security is on (basic auth with a random bootstrap password; API keys through a small analysis plugin built
+# here, see build_analysis_plugin). Every command is idempotent. Settings (environment):
 #   NPSWATCH_ES_VERSION   integ-test zip version (default below: the newest on Maven Central; no 9.x zip is published)
 #   NPSWATCH_ES_CACHE     where the zip, the unpacked server and the node live (default: see CACHE below)
-#   NPSWATCH_ES_ENV_FILE  the env file the tests read (default: <repo>/.cache/es.env)
+#   NPSWATCH_ES_ENV_FILE  where to write the env file (default <repo>/.cache/es.env, which the tests read)
 #   NPSWATCH_ES_TIMEOUT   seconds to wait for a healthy node (default 240)
 #   NPSWATCH_ES_USER      the unprivileged user that runs the server when this script runs as root (default npswatch-es)
 #   ES_JAVA_HOME          the JDK (default: Temurin 25 when present, else the `java` on PATH)

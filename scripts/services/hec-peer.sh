@@ -3,7 +3,7 @@
 # splunkhecreceiver (not a mock of ours), built with the OpenTelemetry Collector Builder from the Go module proxy,
 # writing every event it accepts to a file through the file exporter.
 #
-#   hec-peer.sh build   build the collector once; the binary is cached in .cache/hec-peer/ (gitignored)
+#   hec-peer.sh build   build the collector once; the binary is cached in ~/.cache/npswatch/hec-peer/
 #   hec-peer.sh start   build if needed, start it on 127.0.0.1 and wait until it answers
 #   hec-peer.sh stop    stop the instance started by `start` (SIGTERM: the file exporter flushes on the way out)
 #   hec-peer.sh env     print NPSWATCH_HEC_PEER_URL / _TOKEN / _OUTPUT as `export` lines: eval "$(hec-peer.sh env)"
@@ -16,10 +16,12 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 OTEL_VERSION="v0.135.0"     # contrib + core 0.x modules, one release for all; the newest whose whole tree verifies via sum.golang.org here
 PROVIDER_VERSION="v1.41.0"  # the confmap providers' 1.x line released with core v0.135.0
-CACHE="$ROOT/.cache/hec-peer"
+# The built binary is shared by every checkout on the machine (a CI clone reuses what a session built); the
+# running instance's files stay inside this checkout.
+CACHE="${NPSWATCH_HEC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/npswatch/hec-peer}"
 BIN="$CACHE/$OTEL_VERSION/npswatch-hec-peer"
 PORT="${HEC_PEER_PORT:-18088}"
-RUN_DIR="${HEC_PEER_DIR:-$CACHE/run}"
+RUN_DIR="${HEC_PEER_DIR:-$ROOT/.cache/hec-peer/run}"
 TOKEN="00000000-0000-4000-8000-00000000cafe"
 URL="http://127.0.0.1:$PORT"
 OUTPUT="$RUN_DIR/events.jsonl"

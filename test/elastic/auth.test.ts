@@ -85,6 +85,26 @@ describe('elastic authentication on a real server', () => {
     }
   });
 
+  it('setup with a least-privilege API key', async () => {
+    const key = await admin.client.security.createApiKey({
+      name: `npswatch-setup-${run}`,
+      role_descriptors: {
+        npswatch_setup: {
+          cluster: ['monitor', 'manage_index_templates'],
+          indices: [{ names: ['npswatch-*'], privileges: ['create_index', 'view_index_metadata'] }],
+        },
+      },
+    });
+    keyIds.push(key.id);
+    const conn = await connectElastic({ url: esEnv().url, auth: { apiKey: key.encoded } });
+    try {
+      const result = await setup(conn);
+      assert.ok(result.actions.every((a) => a.action === 'unchanged'));
+    } finally {
+      await conn.close();
+    }
+  });
+
   it('credentials in the URL are taken as basic auth and never shown', async () => {
     const env = esEnv();
     const url = new URL(env.url);

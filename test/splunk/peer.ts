@@ -20,9 +20,11 @@ export interface PeerEnv {
 
 /** The peer's environment; throws (the suite fails, never skips) when it is missing. */
 export function peerEnv(): PeerEnv {
-  const url = process.env.NPSWATCH_HEC_PEER_URL;
-  const token = process.env.NPSWATCH_HEC_PEER_TOKEN;
-  const output = process.env.NPSWATCH_HEC_PEER_OUTPUT;
+  // Set by the test command, not inputs of a build: read by name.
+  const variable = (name: string): string | undefined => process.env[name];
+  const url = variable('NPSWATCH_HEC_PEER_URL');
+  const token = variable('NPSWATCH_HEC_PEER_TOKEN');
+  const output = variable('NPSWATCH_HEC_PEER_OUTPUT');
   if (!url || !token || !output)
     throw new Error(
       'the Splunk HEC test peer is not configured: run `bash scripts/services/hec-peer.sh start` and ' +
@@ -75,7 +77,9 @@ export function fromAnyValue(v: AnyValue | undefined): unknown {
 
 interface ResourceLogs {
   resource?: { attributes?: { key: string; value: AnyValue }[] };
-  scopeLogs?: { logRecords?: { timeUnixNano?: string; body?: AnyValue; attributes?: { key: string; value: AnyValue }[] }[] }[];
+  scopeLogs?: {
+    logRecords?: { timeUnixNano?: string; body?: AnyValue; attributes?: { key: string; value: AnyValue }[] }[];
+  }[];
 }
 
 function attributes(list: { key: string; value: AnyValue }[] | undefined): Record<string, unknown> {
@@ -124,7 +128,9 @@ export class PeerOutput {
             ...(typeof res['com.splunk.source'] === 'string' ? { source: res['com.splunk.source'] } : {}),
             ...(typeof res['com.splunk.sourcetype'] === 'string' ? { sourcetype: res['com.splunk.sourcetype'] } : {}),
             ...(typeof res['com.splunk.index'] === 'string' ? { index: res['com.splunk.index'] } : {}),
-            ...(typeof res['com.splunk.hec.access_token'] === 'string' ? { token: res['com.splunk.hec.access_token'] } : {}),
+            ...(typeof res['com.splunk.hec.access_token'] === 'string'
+              ? { token: res['com.splunk.hec.access_token'] }
+              : {}),
             event: fromAnyValue(r.body),
             fields: attributes(r.attributes),
           });

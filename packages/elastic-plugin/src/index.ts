@@ -32,12 +32,12 @@ export {
 export { ALERTS_INDEX, DEAD_LETTER_INDEX, dailyEventIndex, EVENTS_DATA_STREAM, eventDocumentId } from './ids.js';
 export { type IndexIntoOptions, indexInto } from './rx.js';
 export {
+  capabilitiesOf,
   type EventsAs,
   RESOURCES,
   type SetupAction,
   type SetupOptions,
   type SetupResult,
-  capabilitiesOf,
   setup,
   setupResources,
 } from './setup.js';

@@ -1,5 +1,7 @@
 // Public API of @npswatch/splunk-app.
 
+export { APP_ID, type AppOptions, appFiles, CHANNELS, packageApp } from './app/build.js';
+
 export {
   ALERT_SOURCETYPE,
   type AlertEnvelopeOptions,

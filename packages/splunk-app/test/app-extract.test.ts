@@ -82,7 +82,13 @@ describe('Splunk app extractions for WinEventLog / XmlWinEventLog', () => {
           correlation_id: e.correlationId,
           channel: e.channel,
         };
-        const got = { code: f.code, outcome: f.outcome, user: f.user, correlation_id: f.correlation_id, channel: f.channel };
+        const got = {
+          code: f.code,
+          outcome: f.outcome,
+          user: f.user,
+          correlation_id: f.correlation_id,
+          channel: f.channel,
+        };
         // XML escapes what the user column holds; compare the text Splunk shows.
         if (form === 'xml' && got.user !== undefined) got.user = got.user.replace(/&lt;/g, '<').replace(/&gt;/g, '>');
         for (const k of Object.keys(want) as (keyof typeof want)[])

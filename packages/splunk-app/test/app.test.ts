@@ -41,11 +41,20 @@ function untar(tgz: Buffer): { name: string; mode: number; type: string; data: B
   for (let at = 0; at + 512 <= tar.length; ) {
     const h = tar.subarray(at, at + 512);
     if (h.every((b) => b === 0)) break;
-    const str = (from: number, len: number) => h.subarray(from, from + len).toString('utf8').replace(/\0.*$/s, '');
+    const str = (from: number, len: number) =>
+      h
+        .subarray(from, from + len)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const size = Number.parseInt(str(124, 12), 8);
     const prefix = str(345, 155);
     const name = prefix ? `${prefix}/${str(0, 100)}` : str(0, 100);
-    out.push({ name, mode: Number.parseInt(str(100, 8), 8), type: str(156, 1), data: tar.subarray(at + 512, at + 512 + size) });
+    out.push({
+      name,
+      mode: Number.parseInt(str(100, 8), 8),
+      type: str(156, 1),
+      data: tar.subarray(at + 512, at + 512 + size),
+    });
     at += 512 + Math.ceil(size / 512) * 512;
   }
   return out;
@@ -152,7 +161,8 @@ describe('Splunk app', () => {
     const macros = conf('macros');
     for (const name of ['npswatch_index', 'npswatch_sourcetypes', 'npswatch_events']) assert.ok(macros.has(name), name);
     assert.match(macros.get('npswatch_events')!.get('definition')!, /`npswatch_index` `npswatch_sourcetypes`/);
-    for (const [name, s] of conf('savedsearches')) if (name !== '') assert.match(s.get('search')!, /^`npswatch_events`/);
+    for (const [name, s] of conf('savedsearches'))
+      if (name !== '') assert.match(s.get('search')!, /^`npswatch_events`/);
   });
 
   it('has one scheduled alert per rule of the built-in pack, within AppInspect limits', () => {
@@ -193,11 +203,14 @@ describe('Splunk app', () => {
 
   it('escapes every value that reaches SPL: any string survives a round trip and cannot end its literal', () => {
     fc.assert(
-      fc.property(fc.string().filter((s) => !/[\r\n]/.test(s)), (value) => {
-        const expr = filterExpression({ code: value });
-        assert.deepEqual(splLiterals(expr), ['', value]);
-        assert.deepEqual(splLiterals(splString(value)), [value]);
-      }),
+      fc.property(
+        fc.string().filter((s) => !/[\r\n]/.test(s)),
+        (value) => {
+          const expr = filterExpression({ code: value });
+          assert.deepEqual(splLiterals(expr), ['', value]);
+          assert.deepEqual(splLiterals(splString(value)), [value]);
+        },
+      ),
     );
     assert.throws(() => splString('a\nb'), RangeError);
     const hostile = filterExpression({ code: { not: ['x" OR 1==1 | delete', 'a\\'] }, user: { matches: '/^adm"/i' } });

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import {
   createDetector,
   createTelemetry,
-  type FormatId,
   FORMAT_IDS,
+  type FormatId,
   type Lang,
   type NotifyAlert,
   toEcs,
@@ -37,7 +37,12 @@ interface ConnectionFlags {
   readonly apiKeyEnv?: string;
 }
 
-const ENV = { url: 'ELASTIC_URL', username: 'ELASTIC_USERNAME', password: 'ELASTIC_PASSWORD', apiKey: 'ELASTIC_API_KEY' };
+const ENV = {
+  url: 'ELASTIC_URL',
+  username: 'ELASTIC_USERNAME',
+  password: 'ELASTIC_PASSWORD',
+  apiKey: 'ELASTIC_API_KEY',
+};
 
 function connectionOptions(cmd: Command): Command {
   return cmd
@@ -60,8 +65,7 @@ export function resolveAuth(flags: ConnectionFlags, io: Io): ElasticAuth | undef
   if (flags.apiKey !== undefined) return { apiKey: flags.apiKey };
   if (flags.apiKeyEnv !== undefined) return { apiKey: fromEnv(io, flags.apiKeyEnv, '--api-key-env') };
   const username = flags.username ?? io.env[ENV.username] ?? 'elastic';
-  if (flags.passwordEnv !== undefined)
-    return { username, password: fromEnv(io, flags.passwordEnv, '--password-env') };
+  if (flags.passwordEnv !== undefined) return { username, password: fromEnv(io, flags.passwordEnv, '--password-env') };
   if (io.env[ENV.apiKey]) return { apiKey: io.env[ENV.apiKey]! };
   if (io.env[ENV.password]) return { username, password: io.env[ENV.password]! };
   if (flags.username !== undefined)
@@ -208,7 +212,9 @@ export async function runElastic(argv: readonly string[], io: Io): Promise<numbe
     code = c;
   };
   const events = () =>
-    new Option('--events <as>', 'events as daily indices or one data stream').choices(['indices', 'data-stream']).default('indices');
+    new Option('--events <as>', 'events as daily indices or one data stream')
+      .choices(['indices', 'data-stream'])
+      .default('indices');
   const program = new Command('npswatch elastic')
     .description('Elasticsearch: index templates, indexing events and alerts, Kibana and ingest artifacts')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
@@ -238,7 +244,10 @@ export async function runElastic(argv: readonly string[], io: Io): Promise<numbe
     .option('--rules <files...>', 'rule files for --alerts (default: the built-in pack)')
     .addOption(events())
     .option('--spool <file>', 'keep documents here while Elasticsearch is unreachable, and send them when it is back')
-    .option('--dead-letter-file <file>', 'documents Elasticsearch refuses go here (default: the npswatch-deadletter index)')
+    .option(
+      '--dead-letter-file <file>',
+      'documents Elasticsearch refuses go here (default: the npswatch-deadletter index)',
+    )
     .option('--dead-letter <file>', 'append rejected input records (NDJSON) to this file')
     .option('--concurrency <n>', 'bulk requests in flight (default 2)')
     .action(async (inputs: string[], flags: IndexFlags) => done(await runIndex(inputs, flags, io)));

@@ -104,14 +104,14 @@ export function mergeRadius(
   others: readonly (RadiusContext | undefined)[],
 ): RadiusContext | undefined {
   const out: Record<string, unknown> = {};
-  let any = false;
+  let found = false;
   for (const key of RADIUS_KEYS) {
     let value: unknown = base?.[key];
     for (let i = 0; value === undefined && i < others.length; i++) value = others[i]?.[key];
     if (value !== undefined) {
       out[key] = value;
-      any = true;
+      found = true;
     }
   }
-  return any ? (out as RadiusContext) : undefined;
+  return found ? (out as RadiusContext) : undefined;
 }

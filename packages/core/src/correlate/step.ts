@@ -116,7 +116,7 @@ const compareTasks = (a: Task, b: Task): number =>
   a.due - b.due || a.phase - b.phase || compareEvents(a.event, b.event) || a.id - b.id;
 
 /**
- * The correlator's state. Persistent maps and a persistent heap make `correlateStep` pure without copying; save it
+ * The correlator's state. Persistent maps and a persistent agenda make `correlateStep` pure without copying; save it
  * with `correlateStateToJSON` and restore it with `correlateStateFromJSON`.
  */
 export interface CorrelateState {
@@ -131,7 +131,7 @@ export interface CorrelateState {
   /** Decisions by user key. */
   readonly byUser: PMap<string, readonly number[]>;
   /** Decisions by 100 ms slot of event time: for extension events whose user is redacted. */
-  readonly bySecond: PMap<number, readonly number[]>;
+  readonly bySlot: PMap<number, readonly number[]>;
   /** Unpaired-or-paired requests by file, server and user. */
   readonly requests: PMap<string, readonly number[]>;
   /** Requests by file and `Class`. */
@@ -158,7 +158,7 @@ export function initCorrelate(): CorrelateState {
     agenda: emptyAgenda(PHASES),
     held: PMap.empty(),
     byUser: PMap.empty(),
-    bySecond: PMap.empty(),
+    bySlot: PMap.empty(),
     requests: PMap.empty(),
     byClass: PMap.empty(),
     offsets: PMap.empty(),
@@ -196,7 +196,7 @@ class Work {
   agenda: Agenda<Task>;
   held: PMap<number, Held>;
   byUser: PMap<string, readonly number[]>;
-  bySecond: PMap<number, readonly number[]>;
+  bySlot: PMap<number, readonly number[]>;
   requests: PMap<string, readonly number[]>;
   byClass: PMap<string, readonly number[]>;
   offsets: PMap<string, number>;
@@ -214,7 +214,7 @@ class Work {
     this.agenda = s.agenda;
     this.held = s.held;
     this.byUser = s.byUser;
-    this.bySecond = s.bySecond;
+    this.bySlot = s.bySlot;
     this.requests = s.requests;
     this.byClass = s.byClass;
     this.offsets = s.offsets;
@@ -230,7 +230,7 @@ class Work {
       agenda: this.agenda,
       held: this.held,
       byUser: this.byUser,
-      bySecond: this.bySecond,
+      bySlot: this.bySlot,
       requests: this.requests,
       byClass: this.byClass,
       offsets: this.offsets,
@@ -276,8 +276,8 @@ class Work {
       }
       case 'decision': {
         if (h.user !== '') this.pushUser(h.user, h.id);
-        const sec = Math.floor(t / SLOT);
-        this.bySecond = this.bySecond.set(sec, [...(this.bySecond.get(sec) ?? []), h.id]);
+        const slot = Math.floor(t / SLOT);
+        this.bySlot = this.bySlot.set(slot, [...(this.bySlot.get(slot) ?? []), h.id]);
         const tol = this.o.tolerance;
         // An extension event may take it until its own time + tolerance: NPS-only grouping waits for that. An
         // accounting line waits one tolerance more, for a Security event of the same request to take it.
@@ -308,7 +308,7 @@ class Work {
     };
     if (h.role === 'decision') {
       if (h.user !== '') this.byUser = update(this.byUser, h.user);
-      this.bySecond = update(this.bySecond, Math.floor(h.event.time / SLOT));
+      this.bySlot = update(this.bySlot, Math.floor(h.event.time / SLOT));
     } else if (h.role === 'request') {
       if (h.user !== '') this.requests = update(this.requests, requestKey(file, h.host, h.user));
       const cls = h.event.radius?.class;
@@ -426,7 +426,7 @@ class Work {
     if (user !== '') ids.push(...(this.byUser.get(user) ?? []));
     else
       for (let s = Math.floor((t - tol) / SLOT); s <= Math.floor((t + tol) / SLOT); s++)
-        ids.push(...(this.bySecond.get(s) ?? []));
+        ids.push(...(this.bySlot.get(s) ?? []));
     const out: Held[] = [];
     for (const id of ids) {
       const d = this.held.get(id);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { json } from '../stream/json.js';
-import { type Pending, pendingFromJSON, pendingToJSON } from '../stream/pending.js';
+import { type Pending, pendingFromJSON, pendingIdle, pendingToJSON } from '../stream/pending.js';
 import { commonShape, compileCommon, groupOf, ruleIdentity } from './common.js';
 import { finalEvents, oneEvent, pointDraft } from './point.js';
 import { type DetectionDraft, describeKey, makeDetection, type RuleRuntime } from './rule.js';
@@ -31,6 +31,7 @@ export function createAny(cfg: AnyConfig): RuleRuntime<AnyState> {
     ...ruleIdentity(common),
     accepts: (event) => groupOf(common, event) !== undefined,
     init: () => ({ pending: null }),
+    idle: (state, watermark) => pendingIdle(state.pending, watermark),
     step(state, input) {
       const { pending, events } = finalEvents(state.pending, input);
       const out = events.map((event) => {

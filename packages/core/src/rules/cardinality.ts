@@ -11,6 +11,7 @@ import {
   NO_EVENTS,
   newestDropped,
   runStart,
+  upsertBucket,
 } from '../stream/buckets.js';
 import { json } from '../stream/json.js';
 import type { KeyedState, WindowHooks } from '../stream/keyed.js';
@@ -70,6 +71,22 @@ const render = (d: DetectionDraft): string => {
   return `${d.value} distinct value${d.value === 1 ? '' : 's'} for ${describeKey(d.keyFields)} in ${describeWindow(d)} (${bound})`;
 };
 
+/** Adds one event with `value` to a cardinality bucket. */
+function countValue(
+  bucket: Bucket | undefined,
+  start: number,
+  value: string,
+  event: ClassifiedEvent,
+  sampleSize: number,
+): Bucket {
+  return {
+    start,
+    values: (bucket?.values ?? PMap.empty<string, number>()).set(value, (bucket?.values.get(value) ?? 0) + 1),
+    sample: addSample(bucket?.sample ?? NO_EVENTS, event, sampleSize),
+    codes: addCode(bucket?.codes ?? NO_CODES, event.code),
+  };
+}
+
 export function createCardinality(cfg: CardinalityConfig): RuleRuntime<CardinalityState> {
   const common = compileCommon('cardinality', cfg);
   const spec = windowSpec(common, cfg, render);
@@ -108,19 +125,14 @@ export function createCardinality(cfg: CardinalityConfig): RuleRuntime<Cardinali
   const add = (state: CardinalityState, event: ClassifiedEvent) => {
     const value = present(counted(event));
     if (value === undefined) return { state, evicted: 0 };
-    return addEvent<Bucket, Own>(
-      state,
-      spec,
-      groupOf(common, event),
-      event,
-      (b, start) => ({
-        start,
-        values: (b?.values ?? PMap.empty<string, number>()).set(value, (b?.values.get(value) ?? 0) + 1),
-        sample: addSample(b?.sample ?? NO_EVENTS, event, cfg.sample_size),
-        codes: addCode(b?.codes ?? NO_CODES, event.code),
-      }),
-      (old) => ({ lastDropped: old?.lastDropped ?? null }),
-    );
+    return addEvent(state, spec, groupOf(common, event), event, (old, start, group) => ({
+      fields: group.fields,
+      lastSeen: Math.max(old?.lastSeen ?? event.time, event.time),
+      lastDropped: old?.lastDropped ?? null,
+      pinned: false,
+      active: old?.active ?? false,
+      buckets: upsertBucket(old?.buckets ?? [], start, (b) => countValue(b, start, value, event, cfg.sample_size)),
+    }));
   };
 
   return windowedRuntime<Bucket, Own>(spec, {

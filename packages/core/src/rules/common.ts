@@ -83,6 +83,8 @@ export interface CompiledCommon {
   readonly lateness: number | undefined;
   readonly matches: EventPredicate;
   readonly keyOf: KeyFunction;
+  /** `matches` then `keyOf`, remembered for the last event asked (the engine asks `accepts`, then `step`). */
+  readonly groupOf: KeyFunction;
   readonly maxKeys: number;
   readonly fingerprint: string;
 }
@@ -101,11 +103,23 @@ const COSMETIC = new Set([
 
 export function compileCommon(type: RuleType, cfg: CommonOptions): CompiledCommon {
   const shaping = Object.fromEntries(Object.entries(cfg).filter(([k]) => !COSMETIC.has(k)));
+  const matches = compileFilter(cfg.filter);
+  const keyOf = compileKey(cfg.group_by);
+  let lastEvent: ClassifiedEvent | undefined;
+  let lastGroup: GroupKey | undefined;
+  const group = (event: ClassifiedEvent): GroupKey | undefined => {
+    if (event !== lastEvent) {
+      lastGroup = matches(event) ? keyOf(event) : undefined;
+      lastEvent = event;
+    }
+    return lastGroup;
+  };
   return {
     info: { id: cfg.id, type, severity: cfg.severity, sampleSize: cfg.sample_size },
     lateness: cfg.allowed_lateness,
-    matches: compileFilter(cfg.filter),
-    keyOf: compileKey(cfg.group_by),
+    matches,
+    keyOf,
+    groupOf: group,
     maxKeys: cfg.max_keys,
     fingerprint: fingerprint(shaping),
   };
@@ -120,7 +134,7 @@ export function ruleIdentity(
 
 /** The group of an event if it passes the rule's filter and has every group field. */
 export function groupOf(common: CompiledCommon, event: ClassifiedEvent): GroupKey | undefined {
-  return common.matches(event) ? common.keyOf(event) : undefined;
+  return common.groupOf(event);
 }
 
 /** JSON with sorted keys: equal values give equal text. */

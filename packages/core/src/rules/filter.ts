@@ -101,10 +101,6 @@ export const FilterSchema: z.ZodType<FilterSpec> = z.lazy(() =>
     }),
 );
 
-function sameValue(value: FieldValue, expected: Scalar): boolean {
-  return value !== undefined && (value === expected || String(value) === String(expected));
-}
-
 function asNumber(value: FieldValue): number | undefined {
   if (typeof value === 'number') return value;
   if (typeof value === 'string' && value.trim() !== '') {
@@ -121,10 +117,14 @@ function isScalar(cond: FieldCondition): cond is Scalar {
 }
 
 function compileCondition(cond: FieldCondition): ValueTest {
-  if (isScalar(cond)) return (v) => sameValue(v, cond);
+  // A value equals a scalar when their texts are equal (`6273` and "6273" alike).
+  if (isScalar(cond)) {
+    const text = String(cond);
+    return (v) => v !== undefined && (typeof v === 'string' ? v === text : String(v) === text);
+  }
   if (Array.isArray(cond)) {
-    const list = cond as readonly Scalar[];
-    return (v) => list.some((x) => sameValue(v, x));
+    const texts = new Set((cond as readonly Scalar[]).map(String));
+    return (v) => v !== undefined && texts.has(typeof v === 'string' ? v : String(v));
   }
   const ops = cond as FieldOps;
   const tests: ValueTest[] = [];
@@ -153,7 +153,11 @@ function compileCondition(cond: FieldCondition): ValueTest {
   bound(ops.lte, (n, l) => n <= l);
   bound(ops.gt, (n, l) => n > l);
   bound(ops.lt, (n, l) => n < l);
-  return (v) => tests.every((t) => t(v));
+  if (tests.length === 1) return tests[0]!;
+  return (v) => {
+    for (const t of tests) if (!t(v)) return false;
+    return true;
+  };
 }
 
 const always: EventPredicate = () => true;
@@ -166,10 +170,16 @@ export function compileFilter(spec: FilterSpec | undefined): EventPredicate {
     if (cond === undefined) continue;
     if (name === 'all') {
       const subs = (cond as readonly FilterSpec[]).map(compileFilter);
-      parts.push((e) => subs.every((p) => p(e)));
+      parts.push((e) => {
+        for (const p of subs) if (!p(e)) return false;
+        return true;
+      });
     } else if (name === 'any') {
       const subs = (cond as readonly FilterSpec[]).map(compileFilter);
-      parts.push((e) => subs.some((p) => p(e)));
+      parts.push((e) => {
+        for (const p of subs) if (p(e)) return true;
+        return false;
+      });
     } else if (name === 'not') {
       const sub = compileFilter(cond as FilterSpec);
       parts.push((e) => !sub(e));
@@ -181,5 +191,8 @@ export function compileFilter(spec: FilterSpec | undefined): EventPredicate {
   }
   if (parts.length === 0) return always;
   if (parts.length === 1) return parts[0]!;
-  return (e) => parts.every((p) => p(e));
+  return (e) => {
+    for (const p of parts) if (!p(e)) return false;
+    return true;
+  };
 }

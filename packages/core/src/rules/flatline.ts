@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import type { ClassifiedEvent } from '../classify/types.js';
-import { alignUp, bucketsIn, type CountBucket, dropBefore } from '../stream/buckets.js';
+import { alignUp, bucketsIn, type CountBucket, countInto, dropBefore, upsertBucket } from '../stream/buckets.js';
 import { json } from '../stream/json.js';
 import { countBucketsFromJSON, initKeyed, type KeyedState, type WindowHooks } from '../stream/keyed.js';
 import { PMap } from '../stream/pmap.js';
-import { checkWindow, commonShape, compileCommon, windowShape } from './common.js';
+import { checkWindow, commonShape, compileCommon, groupOf, windowShape } from './common.js';
 import { RULE_DEFAULTS } from './defaults.js';
 import { duration } from './duration.js';
 import { type GroupField, groupByPaths, joinKey } from './keys.js';
 import { type DetectionDraft, describeKey, describeWindow, type RuleRuntime } from './rule.js';
 import {
-  addCounted,
+  addEvent,
   judged,
   ownEvidence,
   type WindowedEntry,
@@ -172,11 +172,15 @@ export function createFlatline(cfg: FlatlineConfig): RuleRuntime<FlatlineState> 
   };
 
   const add = (state: FlatlineState, event: ClassifiedEvent) =>
-    addCounted<Own>(state, spec, event, (old, start, group) => ({
+    addEvent(state, spec, groupOf(common, event), event, (old, start, group) => ({
       // A known key keeps its fields (a configured key, those it was configured with).
       fields: old?.fields ?? group.fields,
+      lastSeen: Math.max(old?.lastSeen ?? event.time, event.time),
       firstSeen: old?.pinned ? null : Math.min(old?.firstSeen ?? start, start),
       lastDropped: old?.lastDropped ?? null,
+      pinned: old?.pinned ?? false,
+      active: old?.active ?? false,
+      buckets: upsertBucket(old?.buckets ?? [], start, (b) => countInto(b, start, event, cfg.sample_size)),
     }));
 
   const runtime = windowedRuntime<CountBucket, Own>(spec, {

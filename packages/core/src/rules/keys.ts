@@ -28,11 +28,15 @@ export interface GroupKey {
 /** Extracts the group of an event, or undefined when a group field is missing (the event does not count for the rule). */
 export type KeyFunction = (event: ClassifiedEvent) => GroupKey | undefined;
 
-const escapePart = (value: string): string => value.replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
+const escapePart = (value: string): string =>
+  value.includes('\\') || value.includes('|') ? value.replace(/\\/g, '\\\\').replace(/\|/g, '\\|') : value;
 
 /** The key string for values in group_by order: joined by `|`, with `|` and `\` escaped so distinct groups never collide. */
 export function joinKey(values: readonly string[]): string {
-  return values.map(escapePart).join('|');
+  if (values.length === 1) return escapePart(values[0]!);
+  let key = '';
+  for (let i = 0; i < values.length; i++) key += i === 0 ? escapePart(values[i]!) : `|${escapePart(values[i]!)}`;
+  return key;
 }
 
 const UNGROUPED: GroupKey = Object.freeze({ key: '', fields: Object.freeze({}) });

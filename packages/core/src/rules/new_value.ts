@@ -8,7 +8,7 @@ import { commonShape, compileCommon, groupOf, ruleIdentity } from './common.js';
 import { RULE_DEFAULTS } from './defaults.js';
 import { duration } from './duration.js';
 import { FieldNameSchema, joinKey } from './keys.js';
-import { type Decision, decideFinal, oneEvent, pointDraft, sweepKeys } from './point.js';
+import { type Decision, decideFinal, oneEvent, pointDraft, pointIdle, sweepKeys } from './point.js';
 import { type DetectionDraft, describeDuration, describeKey, makeDetection, type RuleRuntime } from './rule.js';
 
 const D = RULE_DEFAULTS.new_value;
@@ -87,8 +87,8 @@ export function createNewValue(cfg: NewValueConfig): RuleRuntime<NewValueState> 
   };
 
   const sweep = (state: NewValueState, watermark: number): NewValueState => {
-    const expired = (e: Seen) => e.lastSeen <= watermark - cfg.lookback;
-    const store = sweepKeys(state.store, state.sweptAt, watermark, sweepEvery, expired);
+    const expiry = watermark - cfg.lookback;
+    const store = sweepKeys(state.store, state.sweptAt, watermark, sweepEvery, (e) => e.lastSeen <= expiry);
     return store === undefined ? state : { ...state, store, sweptAt: watermark };
   };
 
@@ -96,6 +96,7 @@ export function createNewValue(cfg: NewValueConfig): RuleRuntime<NewValueState> 
     ...ruleIdentity(common),
     accepts,
     init: () => ({ store: initKeyed<Seen>(), pending: null, sweptAt: null }),
+    idle: (state, watermark) => pointIdle(state.store, state.pending, state.sweptAt, watermark, sweepEvery),
     step(state, input) {
       const { store, pending, out, evicted } = decideFinal(state.store, state.pending, input, decide);
       return { state: sweep({ store, pending, sweptAt: state.sweptAt }, input.watermark), out, evicted };

@@ -1,6 +1,6 @@
 import type { ClassifiedEvent } from '../classify/types.js';
 import { begin, type KeyedEntry, type KeyedState } from '../stream/keyed.js';
-import { addPending, type Pending, takeFinal } from '../stream/pending.js';
+import { addPending, type Pending, pendingIdle, takeFinal } from '../stream/pending.js';
 import type { GroupKey } from './keys.js';
 import type { DetectionDraft, RuleInput } from './rule.js';
 import type { Detection } from './types.js';
@@ -47,6 +47,27 @@ export function decideFinal<E extends KeyedEntry>(
     if (r.out !== undefined) out.push(r.out);
   }
   return { store: current, pending: rest, out, evicted };
+}
+
+/**
+ * Whether an advance of a keyed point rule to `watermark` changes nothing: the origin is set and not after it, no
+ * pending event is final yet, and no sweep (every `every` ms of watermark) is due.
+ */
+export function pointIdle(
+  store: KeyedState<KeyedEntry>,
+  pending: Pending,
+  sweptAt: number | null,
+  watermark: number,
+  every: number,
+): boolean {
+  return (
+    store.origin !== null &&
+    store.origin <= watermark &&
+    store.evaluated !== null &&
+    sweptAt !== null &&
+    watermark - sweptAt < every &&
+    pendingIdle(pending, watermark)
+  );
 }
 
 /**

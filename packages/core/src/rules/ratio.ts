@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ClassifiedEvent } from '../classify/types.js';
-import { addCode, addSample, bucketsIn, NO_CODES, NO_EVENTS } from '../stream/buckets.js';
+import { addCode, addSample, bucketsIn, NO_CODES, NO_EVENTS, upsertBucket } from '../stream/buckets.js';
 import { json } from '../stream/json.js';
 import type { KeyedState, WindowHooks } from '../stream/keyed.js';
 import { bandThreshold, checkBand, checkWindow, commonShape, compileCommon, groupOf, windowShape } from './common.js';
@@ -71,6 +71,39 @@ const render = (d: DetectionDraft): string => {
   return `${percent(d.value)} of ${d.reference ?? 0} events match for ${where} (${bound})`;
 };
 
+/** Adds one event to a ratio bucket: to the total, and to the matched or the other side. */
+function countShare(
+  bucket: Bucket | undefined,
+  start: number,
+  event: ClassifiedEvent,
+  hit: boolean,
+  sampleSize: number,
+): Bucket {
+  const base: Bucket = bucket ?? {
+    start,
+    total: 0,
+    matched: 0,
+    matchedSample: NO_EVENTS,
+    otherSample: NO_EVENTS,
+    matchedCodes: NO_CODES,
+    otherCodes: NO_CODES,
+  };
+  return hit
+    ? {
+        ...base,
+        total: base.total + 1,
+        matched: base.matched + 1,
+        matchedSample: addSample(base.matchedSample, event, sampleSize),
+        matchedCodes: addCode(base.matchedCodes, event.code),
+      }
+    : {
+        ...base,
+        total: base.total + 1,
+        otherSample: addSample(base.otherSample, event, sampleSize),
+        otherCodes: addCode(base.otherCodes, event.code),
+      };
+}
+
 export function createRatio(cfg: RatioConfig): RuleRuntime<RatioState> {
   const common = compileCommon('ratio', cfg);
   const spec = windowSpec(common, cfg, render);
@@ -104,32 +137,13 @@ export function createRatio(cfg: RatioConfig): RuleRuntime<RatioState> {
   const add = (state: RatioState, event: ClassifiedEvent) => {
     const group = groupIn(event);
     const hit = group !== undefined && inNumerator(event);
-    const into = (b: Bucket | undefined, start: number): Bucket => {
-      const base: Bucket = b ?? {
-        start,
-        total: 0,
-        matched: 0,
-        matchedSample: NO_EVENTS,
-        otherSample: NO_EVENTS,
-        matchedCodes: NO_CODES,
-        otherCodes: NO_CODES,
-      };
-      return hit
-        ? {
-            ...base,
-            total: base.total + 1,
-            matched: base.matched + 1,
-            matchedSample: addSample(base.matchedSample, event, cfg.sample_size),
-            matchedCodes: addCode(base.matchedCodes, event.code),
-          }
-        : {
-            ...base,
-            total: base.total + 1,
-            otherSample: addSample(base.otherSample, event, cfg.sample_size),
-            otherCodes: addCode(base.otherCodes, event.code),
-          };
-    };
-    return addEvent(state, spec, group, event, into, noOwnFields);
+    return addEvent(state, spec, group, event, (old, start, g) => ({
+      fields: g.fields,
+      lastSeen: Math.max(old?.lastSeen ?? event.time, event.time),
+      pinned: false,
+      active: old?.active ?? false,
+      buckets: upsertBucket(old?.buckets ?? [], start, (b) => countShare(b, start, event, hit, cfg.sample_size)),
+    }));
   };
 
   return windowedRuntime(spec, {

@@ -33,6 +33,12 @@ export interface RuleRuntime<S> {
   accepts(event: ClassifiedEvent): boolean;
   init(): S;
   step(state: S, input: RuleInput): RuleStepResult<S>;
+  /**
+   * Optional: true when an `advance` to `watermark` (with a time ≥ it) would return an equal state and no output,
+   * so the engine may skip it. Must be cheap (it is asked for nearly every input) and never true when the step
+   * would change anything: a pending event made final, a window end passed, an expiry sweep due, the origin moved.
+   */
+  idle?(state: S, watermark: number): boolean;
   /** Number of keys (or stored values) held, for bounded-memory checks and telemetry. */
   size(state: S): number;
   toJSON(state: S): unknown;

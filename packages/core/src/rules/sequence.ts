@@ -8,7 +8,7 @@ import { commonShape, compileCommon, groupOf, ruleIdentity } from './common.js';
 import { RULE_DEFAULTS } from './defaults.js';
 import { positiveDuration } from './duration.js';
 import { compileFilter, FilterSchema } from './filter.js';
-import { type Decision, decideFinal, pointDraft, sweepKeys } from './point.js';
+import { type Decision, decideFinal, pointDraft, pointIdle, sweepKeys } from './point.js';
 import { type DetectionDraft, describeDuration, describeKey, makeDetection, type RuleRuntime } from './rule.js';
 
 /** Events kept per key while waiting for a sequence to complete (oldest dropped beyond it). */
@@ -125,8 +125,14 @@ export function createSequence(cfg: SequenceConfig): RuleRuntime<SequenceState> 
 
   const sweep = (state: SequenceState, watermark: number): SequenceState => {
     // A future event has time ≥ watermark, so anything older than watermark - within can never join it.
-    const expired = (e: Entry) => e.lastSeen < watermark - cfg.within || e.events.length === 0;
-    const keys = sweepKeys(state.keys, state.sweptAt, watermark, sweepEvery, expired);
+    const horizon = watermark - cfg.within;
+    const keys = sweepKeys(
+      state.keys,
+      state.sweptAt,
+      watermark,
+      sweepEvery,
+      (e) => e.lastSeen < horizon || e.events.length === 0,
+    );
     return keys === undefined ? state : { ...state, keys, sweptAt: watermark };
   };
 
@@ -134,6 +140,7 @@ export function createSequence(cfg: SequenceConfig): RuleRuntime<SequenceState> 
     ...ruleIdentity(common),
     accepts,
     init: () => ({ keys: initKeyed<Entry>(), pending: null, sweptAt: null }),
+    idle: (state, watermark) => pointIdle(state.keys, state.pending, state.sweptAt, watermark, sweepEvery),
     step(state, input) {
       const { store: keys, pending, out, evicted } = decideFinal(state.keys, state.pending, input, decide);
       return { state: sweep({ keys, pending, sweptAt: state.sweptAt }, input.watermark), out, evicted };

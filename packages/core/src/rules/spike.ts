@@ -7,17 +7,19 @@ import {
   bareBucket,
   bucketsIn,
   type CountBucket,
+  countInto,
   dropBefore,
   newestDropped,
   runStart,
   sumCounts,
+  upsertBucket,
 } from '../stream/buckets.js';
 import { json } from '../stream/json.js';
 import { countBucketsFromJSON, type KeyedState, type WindowHooks } from '../stream/keyed.js';
-import { checkWindow, commonShape, compileCommon, windowShape } from './common.js';
+import { checkWindow, commonShape, compileCommon, groupOf, windowShape } from './common.js';
 import { RULE_DEFAULTS } from './defaults.js';
 import { type DetectionDraft, describeKey, describeWindow, type RuleRuntime } from './rule.js';
-import { addCounted, judged, ownEvidence, type WindowedEntry, windowedRuntime, windowSpec } from './windowed.js';
+import { addEvent, judged, ownEvidence, type WindowedEntry, windowedRuntime, windowSpec } from './windowed.js';
 
 const D = RULE_DEFAULTS.spike;
 const B = RULE_DEFAULTS.baseline;
@@ -263,9 +265,14 @@ export function createSpike(cfg: SpikeConfig): RuleRuntime<SpikeState> {
   };
 
   const add = (state: SpikeState, event: ClassifiedEvent) =>
-    addCounted<Own>(state, spec, event, (old, start) => ({
+    addEvent(state, spec, groupOf(common, event), event, (old, start, group) => ({
+      fields: group.fields,
+      lastSeen: Math.max(old?.lastSeen ?? event.time, event.time),
       since: old?.since ?? (cfg.alert_on_new_keys ? historyStart(state) : start),
       lastDropped: old?.lastDropped ?? null,
+      pinned: false,
+      active: old?.active ?? false,
+      buckets: upsertBucket(old?.buckets ?? [], start, (b) => countInto(b, start, event, cfg.sample_size)),
     }));
 
   return windowedRuntime<CountBucket, Own>(spec, {

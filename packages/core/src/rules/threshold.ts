@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { ClassifiedEvent } from '../classify/types.js';
-import { bucketsIn, type CountBucket } from '../stream/buckets.js';
+import { bucketsIn, type CountBucket, countInto, upsertBucket } from '../stream/buckets.js';
 import { countBucketsFromJSON, type KeyedState, type WindowHooks } from '../stream/keyed.js';
-import { checkWindow, commonShape, compileCommon, windowShape } from './common.js';
+import { checkWindow, commonShape, compileCommon, groupOf, windowShape } from './common.js';
 import { type DetectionDraft, describeKey, describeWindow, type RuleRuntime } from './rule.js';
 import {
-  addCounted,
+  addEvent,
   judged,
   nextWithData,
   noOwnFields,
@@ -53,7 +53,14 @@ export function createThreshold(cfg: ThresholdConfig): RuleRuntime<ThresholdStat
     retain: retainOpen(spec),
   };
 
-  const add = (state: ThresholdState, event: ClassifiedEvent) => addCounted(state, spec, event, noOwnFields);
+  const add = (state: ThresholdState, event: ClassifiedEvent) =>
+    addEvent(state, spec, groupOf(common, event), event, (old, start, group) => ({
+      fields: group.fields,
+      lastSeen: Math.max(old?.lastSeen ?? event.time, event.time),
+      pinned: false,
+      active: old?.active ?? false,
+      buckets: upsertBucket(old?.buckets ?? [], start, (b) => countInto(b, start, event, cfg.sample_size)),
+    }));
 
   return windowedRuntime(spec, { hooks, add, bucketsFromJSON: countBucketsFromJSON, ownFromJSON: noOwnFields });
 }

@@ -1,15 +1,5 @@
 import type { ClassifiedEvent } from '../classify/types.js';
-import {
-  alignDown,
-  type CountBucket,
-  countInto,
-  dropBefore,
-  mergeSamples,
-  nextDataBoundary,
-  type Started,
-  topCodes,
-  upsertBucket,
-} from '../stream/buckets.js';
+import { alignDown, dropBefore, mergeSamples, nextDataBoundary, type Started, topCodes } from '../stream/buckets.js';
 import { json } from '../stream/json.js';
 import {
   advanceWindows,
@@ -21,6 +11,7 @@ import {
   keyedToJSON,
   upsertKey,
   type WindowHooks,
+  windowsIdle,
 } from '../stream/keyed.js';
 import { type CompiledCommon, groupOf, ruleIdentity } from './common.js';
 import type { GroupKey } from './keys.js';
@@ -44,9 +35,6 @@ export interface WindowedBase<B extends Started> extends KeyedEntry {
 /** A windowed type's entry: the shared fields and `X`, the type's own. */
 export type WindowedEntry<B extends Started, X extends object = object> = WindowedBase<B> & X;
 
-/** The type's own fields of an updated entry; it may also keep the old `fields` (flatline's configured keys). */
-type Own<B extends Started, X extends object> = X & Partial<Pick<WindowedBase<B>, 'fields'>>;
-
 /** A windowed rule's fixed parts: labelling, rendering, window geometry (ms; step = size when tumbling). */
 export interface WindowSpec {
   readonly common: CompiledCommon;
@@ -67,42 +55,21 @@ export function windowSpec(
 // ---------------------------------------------------------------------------------------------------------------
 // Adding events.
 
-/** Counts `event` into its group's entry (nothing without a group); `into` updates the event's bucket. */
-export function addEvent<B extends Started, X extends object>(
-  state: KeyedState<WindowedEntry<B, X>>,
+/**
+ * Writes `event` into its group's entry (nothing without a group): `entry` builds the new entry from the old one and
+ * the start of the event's bucket. Each type writes that literal itself: one object shape per type keeps the hot
+ * path fast.
+ */
+export function addEvent<E extends KeyedEntry>(
+  state: KeyedState<E>,
   spec: WindowSpec,
   group: GroupKey | undefined,
   event: ClassifiedEvent,
-  into: (bucket: B | undefined, start: number) => B,
-  own: (old: WindowedEntry<B, X> | undefined, start: number, group: GroupKey) => Own<B, X>,
-): { readonly state: KeyedState<WindowedEntry<B, X>>; readonly evicted: number } {
+  entry: (old: E | undefined, start: number, group: GroupKey) => E,
+): { readonly state: KeyedState<E>; readonly evicted: number } {
   if (group === undefined) return { state, evicted: 0 };
   const start = alignDown(event.time, spec.step);
-  return upsertKey(
-    state,
-    group.key,
-    (old) => ({
-      fields: group.fields,
-      lastSeen: Math.max(old?.lastSeen ?? event.time, event.time),
-      ...own(old, start, group),
-      // Only configured keys are pinned, and they stay so.
-      pinned: old?.pinned ?? false,
-      active: old?.active ?? false,
-      buckets: upsertBucket(old?.buckets ?? [], start, (b) => into(b, start)),
-    }),
-    spec.common.maxKeys,
-  );
-}
-
-/** Counts `event` into a count bucket of its group (threshold, spike, flatline). */
-export function addCounted<X extends object>(
-  state: KeyedState<WindowedEntry<CountBucket, X>>,
-  spec: WindowSpec,
-  event: ClassifiedEvent,
-  own: (old: WindowedEntry<CountBucket, X> | undefined, start: number, group: GroupKey) => Own<CountBucket, X>,
-): { readonly state: KeyedState<WindowedEntry<CountBucket, X>>; readonly evicted: number } {
-  const into = (b: CountBucket | undefined, start: number) => countInto(b, start, event, spec.sampleSize);
-  return addEvent(state, spec, groupOf(spec.common, event), event, into, own);
+  return upsertKey(state, group.key, (old) => entry(old, start, group), spec.common.maxKeys);
 }
 
 /** For types without fields of their own. */
@@ -222,6 +189,7 @@ export function windowedRuntime<B extends Started, X extends object>(
     ...ruleIdentity(common),
     accepts: parts.accepts ?? ((event) => groupOf(common, event) !== undefined),
     init: () => initKeyed<WindowedEntry<B, X>>(),
+    idle: (state, watermark) => windowsIdle(state, watermark, step),
     step(state, input) {
       let s = begin(state, input, step);
       let evicted = 0;

@@ -134,20 +134,25 @@ export function createEngine(configs: readonly RuleConfig[], options: EngineOpti
     let late = false;
     let evicted = 0;
     let nextRules: Record<string, unknown> | undefined;
-    rules.forEach((rule, i) => {
-      const watermark = watermarkOf({ maxTime, floor }, i)!;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
+      const fromEvents = maxTime === null ? null : maxTime - lateness[i]!;
+      const watermark = (fromEvents === null ? floor : floor === null ? fromEvents : Math.max(fromEvents, floor))!;
       const prev = state.rules[rule.id];
-      let result: ReturnType<typeof rule.step>;
       // What this input shows was observed: its time, unless the watermark is already past it.
       const time = Math.max(input.time, watermark);
+      let result: ReturnType<typeof rule.step>;
       if (event !== undefined && rule.accepts(event)) {
         if (event.time < watermark) {
           late = true;
+          if (rule.idle?.(prev, watermark) === true) continue;
           result = rule.step(prev, { type: 'advance', time, watermark });
         } else {
           result = rule.step(prev, { type: 'event', event, time, watermark });
         }
       } else {
+        // Nothing due: an advance would return the same state and no output.
+        if (rule.idle?.(prev, watermark) === true) continue;
         result = rule.step(prev, { type: 'advance', time, watermark });
       }
       for (const d of result.out) out.push(d);
@@ -156,8 +161,8 @@ export function createEngine(configs: readonly RuleConfig[], options: EngineOpti
         nextRules ??= { ...state.rules };
         nextRules[rule.id] = result.state;
       }
-    });
-    out.sort(compareDetections);
+    }
+    if (out.length > 1) out.sort(compareDetections);
     const counts: EngineCounts = {
       events: event ? 1 : 0,
       ticks: event ? 0 : 1,

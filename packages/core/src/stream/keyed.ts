@@ -43,7 +43,8 @@ export function begin<E extends KeyedEntry>(
 ): KeyedState<E> {
   const origin = state.origin === null ? input.time : Math.min(state.origin, input.time);
   const evaluated = state.evaluated ?? lastClosed(input.watermark, step);
-  return origin === state.origin && evaluated === state.evaluated ? state : { ...state, origin, evaluated };
+  if (origin === state.origin && evaluated === state.evaluated) return state;
+  return { origin, evaluated, keys: state.keys, evicted: state.evicted, evictedAt: state.evictedAt };
 }
 
 /**
@@ -57,7 +58,16 @@ export function upsertKey<E extends KeyedEntry>(
   maxKeys: number,
 ): { readonly state: KeyedState<E>; readonly evicted: number } {
   let keys = state.keys.set(key, update(state.keys.get(key)));
-  if (keys.size <= maxKeys) return { state: { ...state, keys }, evicted: 0 };
+  if (keys.size <= maxKeys) {
+    const next = {
+      origin: state.origin,
+      evaluated: state.evaluated,
+      keys,
+      evicted: state.evicted,
+      evictedAt: state.evictedAt,
+    };
+    return { state: next, evicted: 0 };
+  }
   const victims = keys
     .entries()
     .filter(([k, e]) => k !== key && !e.pinned)
@@ -84,6 +94,19 @@ export interface WindowHooks<E extends KeyedEntry> {
   ): { readonly entry: E | undefined; readonly out?: Detection };
   /** After evaluating up to `evaluated`: drops what no later window needs; undefined removes the key. */
   retain(key: string, entry: E, evaluated: number, state: KeyedState<E>): E | undefined;
+}
+
+/**
+ * Whether `advanceWindows` (after `begin`) to `watermark`, with an input time ≥ it, would change nothing: the
+ * origin is already at or before the watermark and no window end has been passed since the last evaluation.
+ */
+export function windowsIdle(state: KeyedState<KeyedEntry>, watermark: number, step: number): boolean {
+  return (
+    state.origin !== null &&
+    state.origin <= watermark &&
+    state.evaluated !== null &&
+    lastClosed(watermark, step) <= state.evaluated
+  );
 }
 
 /**
@@ -116,7 +139,10 @@ export function advanceWindows<E extends KeyedEntry>(
     if (entry === undefined) keys = keys.delete(key);
     else if (entry !== initial) keys = keys.set(key, entry);
   }
-  return { state: { ...state, keys, evaluated: target }, out };
+  return {
+    state: { origin: state.origin, evaluated: target, keys, evicted: state.evicted, evictedAt: state.evictedAt },
+    out,
+  };
 }
 
 /** Plain JSON of a keyed state, keys sorted so equal states serialise equally. */

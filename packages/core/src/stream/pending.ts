@@ -30,3 +30,7 @@ export function takeFinal(
 export const pendingToJSON = (pending: Pending): ClassifiedEvent[] => heapToArray(pending, compareEvents);
 
 export const pendingFromJSON = (value: unknown): Pending => heapFromArray(json.events(value, 'pending'), compareEvents);
+
+/** Whether `takeFinal` at `watermark` would release nothing. */
+export const pendingIdle = (pending: Pending, watermark: number): boolean =>
+  pending === null || pending.item.time >= watermark;

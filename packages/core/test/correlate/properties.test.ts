@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { ClassifiedEvent } from '../../src/classify/types.js';
+import { agendaPeek, agendaPop, agendaPush, agendaSize, emptyAgenda } from '../../src/correlate/agenda.js';
 import {
   type CorrelateState,
   correlateHoldback,
@@ -10,7 +11,6 @@ import {
   initCorrelate,
   resolveCorrelateOptions,
 } from '../../src/correlate/step.js';
-import { agendaSize } from '../../src/correlate/agenda.js';
 import { isTick } from '../../src/stream/input.js';
 import { type RequestSpec, recordsOf, runCorrelate, SEC, spec, T0, where } from './helpers.js';
 
@@ -154,11 +154,40 @@ describe('correlate: properties', () => {
           assert.ok(maxHeld < events.length / 4, `held ${maxHeld} of ${events.length}`);
           assert.equal(state.held.size, 0);
           assert.equal(agendaSize(state.agenda), 0);
-          for (const index of [state.byUser, state.bySecond, state.requests, state.byClass])
-            assert.equal(index.size, 0);
+          for (const index of [state.byUser, state.bySlot, state.requests, state.byClass]) assert.equal(index.size, 0);
         },
       ),
       { numRuns: 15 },
+    );
+  });
+});
+
+describe('correlate: agenda', () => {
+  it('pops tasks in order whatever the lanes and however out of order they were pushed', () => {
+    const cmp = (a: readonly [number, number], b: readonly [number, number]) => a[0] - b[0] || a[1] - b[1];
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 50 }), fc.boolean()), {
+          maxLength: 200,
+        }),
+        (ops) => {
+          let agenda = emptyAgenda<readonly [number, number]>(4);
+          const expected: (readonly [number, number])[] = [];
+          const got: (readonly [number, number])[] = [];
+          ops.forEach(([lane, due, pop], i) => {
+            if (pop && agendaSize(agenda) > 0) {
+              expected.sort(cmp);
+              got.push(agendaPeek(agenda, cmp)!);
+              assert.deepEqual(got.at(-1), expected.shift());
+              agenda = agendaPop(agenda, cmp);
+            } else {
+              agenda = agendaPush(agenda, lane, [due, i], cmp);
+              expected.push([due, i]);
+            }
+          });
+          assert.equal(agendaSize(agenda), expected.length);
+        },
+      ),
     );
   });
 });

@@ -269,7 +269,9 @@ function dashboard(grid: ReturnType<typeof panels>['grid']): SavedObject {
       timeFrom: 'now-24h',
       timeTo: 'now',
       refreshInterval: { pause: false, value: 60_000 },
-      kibanaSavedObjectMeta: { searchSourceJSON: JSON.stringify({ query: { query: '', language: 'kuery' }, filter: [] }) },
+      kibanaSavedObjectMeta: {
+        searchSourceJSON: JSON.stringify({ query: { query: '', language: 'kuery' }, filter: [] }),
+      },
     },
     references,
   );

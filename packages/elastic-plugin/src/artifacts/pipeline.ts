@@ -80,8 +80,7 @@ export function codeLookup(): {
         lowerCodes[code.toLowerCase()] ??= fallback.id;
       }
     }
-    for (const m of e.messages)
-      if (m.length >= 16) messages.push([m.replace(/\s+/g, ' ').trim().toLowerCase(), e.id]);
+    for (const m of e.messages) if (m.length >= 16) messages.push([m.replace(/\s+/g, ' ').trim().toLowerCase(), e.id]);
   }
   return { entries, codes, lowerCodes, messages };
 }

@@ -124,6 +124,8 @@ interface Unacked {
 }
 
 const ACK_IDS_PER_POLL = 1000;
+/** Ack poll period while flush() or close() waits: the wait ends soon after the last ack, not a period later. */
+const SETTLING_ACK_POLL_MS = 50;
 
 function lineBytes(lines: readonly string[]): number {
   let n = 0;
@@ -184,7 +186,7 @@ export class HecSink {
   private memoryBytes = 0;
   private memoryEvents = 0;
   private roomWaiters: (() => void)[] = [];
-  private idleWaiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
+  private idleWaiters: { resolve: () => void; reject: (err: Error) => void; drained: boolean }[] = [];
   private readonly counters: Omit<HecSinkStats, 'pending' | 'spoolBatches'> = {
     written: 0,
     delivered: 0,
@@ -236,7 +238,10 @@ export class HecSink {
         () => {
           this.spoolReady = true;
           if (this.spool!.size > 0) this.warn(`${this.spool!.size} spooled batches from an earlier run to send`);
+          // Down or failed before the spool was ready: what waits in memory can go to disk now.
+          if (this.state !== 'up') this.spoolQueue();
           this.pump();
+          this.checkIdle();
         },
         (err: unknown) =>
           this.fail(
@@ -306,15 +311,26 @@ export class HecSink {
 
   /** Sends what is buffered and resolves when every event written so far is delivered or safely spooled. */
   flush(): Promise<void> {
+    return this.settle(false);
+  }
+
+  /** Resolves when everything written is delivered (`drained`: the spool too), or delivered-or-spooled. */
+  private settle(drained: boolean): Promise<void> {
     this.cut();
     return new Promise<void>((resolve, reject) => {
-      this.idleWaiters.push({ resolve, reject });
+      this.idleWaiters.push({ resolve, reject, drained });
       this.checkIdle();
+      if (this.ackTimer !== undefined && this.idleWaiters.length > 0) {
+        this.timers.clearTimeout(this.ackTimer);
+        this.ackTimer = undefined;
+        this.scheduleAckPoll();
+      }
     });
   }
 
   /**
-   * Flushes, waiting at most `timeoutMs` (default 30 s), then stops: what is still in memory goes to the spool.
+   * Delivers everything, the spool included (waiting for an unreachable collector to come back), for at most
+   * `timeoutMs` (default 30 s); then stops: what is still in memory goes to the spool for the next run.
    * Rejects with the fatal error if there was one, or with HEC_UNDELIVERED if events could be neither delivered
    * nor spooled. Idempotent.
    */
@@ -325,7 +341,7 @@ export class HecSink {
     const deadline = new Promise<'timeout'>((resolve) => {
       timer = this.timers.setTimeout(() => resolve('timeout'), timeout);
     });
-    await Promise.race([this.flush().catch(() => undefined), deadline]);
+    await Promise.race([this.settle(true).catch(() => undefined), deadline]);
     this.timers.clearTimeout(timer);
     this.closing = true;
     this.clearTimers();
@@ -333,6 +349,11 @@ export class HecSink {
     this.abort.abort();
     await Promise.allSettled([...this.sending]);
     if (this.ownsTransport) await this.transport.close();
+    if (this.spool && !this.spoolReady)
+      this.spoolReady = await this.spool.open().then(
+        () => true,
+        () => false,
+      );
     const leftovers = [...this.queue.splice(0), ...[...this.unacked.values()].map((u) => u.batch)];
     this.unacked.clear();
     if (this.current !== undefined) leftovers.push(this.current);
@@ -605,7 +626,7 @@ export class HecSink {
     this.counters.outages++;
     const where = this.spool ? `spooling to ${this.spool.dir}` : 'holding events in memory';
     this.warn(`the collector is unreachable (${error.message}); ${where} until it is back`);
-    for (const batch of this.queue.splice(0)) this.enqueue(batch, false);
+    this.spoolQueue();
     this.probeDelay = this.probeMin;
     this.scheduleProbe();
   }
@@ -641,10 +662,12 @@ export class HecSink {
 
   private scheduleAckPoll(): void {
     if (this.ackTimer !== undefined || this.ackPolling || this.closing || this.unacked.size === 0) return;
+    // Someone waits in flush() or close(): ask again soon rather than at the next regular poll.
+    const delay = this.idleWaiters.length > 0 ? Math.min(this.ackPoll, SETTLING_ACK_POLL_MS) : this.ackPoll;
     this.ackTimer = this.timers.setTimeout(() => {
       this.ackTimer = undefined;
       void this.pollAcks();
-    }, this.ackPoll);
+    }, delay);
   }
 
   private async pollAcks(): Promise<void> {
@@ -698,12 +721,17 @@ export class HecSink {
     this.state = 'failed';
     this.warn(`stopped: ${error.message}${error.hint ? ` (${error.hint})` : ''}`);
     // Keep what is queued: on disk if possible, for a later run with the problem fixed.
+    this.spoolQueue();
+    this.wakeRoom();
+    this.checkIdle();
+  }
+
+  /** Moves queued batches to the spool where it has room; the others stay queued in memory. */
+  private spoolQueue(): void {
     for (const batch of this.queue.splice(0)) {
       if (this.canSpool(batch)) this.toSpool(batch);
       else this.queue.push(batch);
     }
-    this.wakeRoom();
-    this.checkIdle();
   }
 
   private clearTimers(): void {
@@ -711,22 +739,26 @@ export class HecSink {
     this.batchTimer = this.ackTimer = this.probeTimer = undefined;
   }
 
-  /** Whether everything written is delivered (or, while the collector is down, spooled). */
-  private isIdle(): boolean {
+  /**
+   * Whether everything written is delivered, or (unless `drained` is asked for) spooled while the collector is
+   * down. After a fatal error, whether nothing is moving any more.
+   */
+  private isIdle(drained: boolean): boolean {
     if (this.current !== undefined || this.inFlight > 0 || this.spoolWrites > 0) return false;
     if (this.state === 'failed') return true;
     if (this.queue.length > 0 || this.unacked.size > 0) return false;
-    if (this.state === 'down') return true;
+    if (this.state === 'down') return !drained;
     return !this.spoolReady || this.spool === undefined || this.spool.size === 0;
   }
 
   private checkIdle(): void {
-    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) {
-      if (this.fatal) w.reject(this.fatal);
+    if (this.idleWaiters.length === 0) return;
+    const waiting: typeof this.idleWaiters = [];
+    for (const w of this.idleWaiters) {
+      if (!this.isIdle(w.drained)) waiting.push(w);
+      else if (this.fatal) w.reject(this.fatal);
       else w.resolve();
     }
+    this.idleWaiters = waiting;
   }
 }
