@@ -124,7 +124,8 @@ export function createDetector(rules: readonly RuleConfig[], options: DetectorOp
   };
 
   const push = (input: EngineInput): DetectorOutput => {
-    const step = engine.step(state, input);
+    // The detector owns its state and never hands it out: update it in place.
+    const step = engine.apply(state, input);
     state = step.state;
     // Most events release nothing: no detection, and no notification timer due yet.
     if (step.out.length === 0 && step.late.length === 0 && !isTick(input) && tickDue() === undefined) return EMPTY;

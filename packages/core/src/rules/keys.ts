@@ -58,6 +58,20 @@ export function compileKey(groupBy: readonly GroupField[]): KeyFunction {
       return { path, get: FIELD_GETTERS[path]! };
     }),
   );
+  if (parts.length === 1) {
+    // One group field (the usual case): no intermediate list.
+    const alternatives = parts[0]!;
+    return (event) => {
+      for (const { path, get } of alternatives) {
+        const value = present(get(event));
+        if (value === undefined) continue;
+        const fields: Record<string, string> = {};
+        fields[path] = value;
+        return { key: joinKey([value]), fields };
+      }
+      return undefined;
+    };
+  }
   return (event) => {
     const values: string[] = [];
     const fields: Record<string, string> = {};

@@ -97,6 +97,10 @@ export function createSequence(cfg: SequenceConfig): RuleRuntime<SequenceState> 
     const events = [...kept.slice(Math.max(0, kept.length + 1 - SEQUENCE_MAX_EVENTS_PER_KEY)), event];
     const matched = last.test(event) ? match(events) : undefined;
     const reset = matched !== undefined || (until?.(event) ?? false);
+    // A new key whose only event cannot start a sequence (or is discarded at once) could never be matched: matching
+    // starts at the first step from the oldest event. Not storing it keeps such events (e.g. every accept) from
+    // creating keys; a key that exists is updated as before.
+    if (old === undefined && (reset || !steps[0]!.test(event))) return { store: state, evicted: 0 };
     const { state: store, evicted } = upsertKey(
       state,
       group.key,

@@ -1,5 +1,13 @@
 import type { ClassifiedEvent } from '../classify/types.js';
-import { alignDown, dropBefore, mergeSamples, nextDataBoundary, type Started, topCodes } from '../stream/buckets.js';
+import {
+  alignDown,
+  dropBefore,
+  lastClosed,
+  mergeSamples,
+  nextDataBoundary,
+  type Started,
+  topCodes,
+} from '../stream/buckets.js';
 import { json } from '../stream/json.js';
 import {
   advanceWindows,
@@ -169,6 +177,8 @@ export interface WindowedParts<B extends Started, X extends object> {
   readonly entryToJSON?: (entry: WindowedEntry<B, X>) => unknown;
 }
 
+const NONE: readonly Detection[] = Object.freeze([]);
+
 export function windowedRuntime<B extends Started, X extends object>(
   spec: WindowSpec,
   parts: WindowedParts<B, X>,
@@ -194,6 +204,9 @@ export function windowedRuntime<B extends Started, X extends object>(
       let s = begin(state, input, step);
       let evicted = 0;
       if (input.type === 'event') ({ state: s, evicted } = parts.add(s, input.event));
+      // No window end passed: nothing to evaluate (advanceWindows would return the state as it is).
+      if (s.evaluated !== null && lastClosed(input.watermark, step) <= s.evaluated)
+        return { state: s, out: NONE, evicted };
       const { state: next, out } = advanceWindows(s, input.watermark, step, parts.hooks);
       return { state: next, out, evicted };
     },

@@ -73,6 +73,13 @@ export function addSample(
 ): readonly ClassifiedEvent[] {
   if (size <= 0) return NO_EVENTS;
   if (sample.length >= size && compareEvents(event, sample[0]!) <= 0) return sample;
+  const n = sample.length;
+  if (n === 0 || compareEvents(sample[n - 1]!, event) <= 0) {
+    // The newest event (the usual case): append, dropping the oldest when full.
+    const out = n >= size ? sample.slice(1) : sample.slice();
+    out.push(event);
+    return out;
+  }
   let i = sample.length;
   while (i > 0 && compareEvents(sample[i - 1]!, event) > 0) i--;
   const out = sample.slice();
@@ -97,7 +104,10 @@ export function addCode(
   code: string | undefined,
 ): Readonly<Record<string, number>> {
   if (code === undefined || code === '') return codes;
-  return { ...codes, [code]: (codes[code] ?? 0) + 1 };
+  // Clone, then set: keeps the copy on V8's fast object-clone path (a computed key in the literal does not).
+  const out: Record<string, number> = { ...codes };
+  out[code] = (codes[code] ?? 0) + 1;
+  return out;
 }
 
 /** Distinct codes over several buckets, most frequent first (ties by name, for determinism). */

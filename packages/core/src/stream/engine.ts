@@ -60,6 +60,12 @@ export interface Engine {
   init(): EngineState;
   /** One input → the next state and what it produced. Pure: the given state is never modified. */
   step(state: EngineState, input: EngineInput): EngineStep;
+  /**
+   * `step` for a caller that owns the state and drops the old one (createDetector): the same result, but the given
+   * state's rule record is updated in place instead of copied, so the given state must not be used afterwards.
+   * Pass only states from this engine's `init`, `fromJSON` or `apply`, never one shared with other code.
+   */
+  apply(state: EngineState, input: EngineInput): EngineStep;
   /** Folds `step` over inputs; outputs are concatenated in input order (so chunking never changes them). */
   run(state: EngineState, inputs: Iterable<EngineInput>): EngineStep;
   /** Each rule's current watermark (null before any input). */
@@ -75,6 +81,9 @@ export interface Engine {
    */
   fromJSON(value: unknown): { readonly state: EngineState; readonly reset: readonly string[] };
 }
+
+/** The output of the many steps that produce none (shared: outputs are read-only). */
+const NONE: readonly never[] = Object.freeze([]);
 
 const ZERO: EngineCounts = Object.freeze({ events: 0, ticks: 0, late: 0, evicted: 0, detections: 0 });
 
@@ -111,7 +120,7 @@ export function createEngine(configs: readonly RuleConfig[], options: EngineOpti
     rules: Object.fromEntries(rules.map((r) => [r.id, r.init()])),
   });
 
-  const step = (state: EngineState, input: EngineInput): EngineStep => {
+  const advance = (state: EngineState, input: EngineInput, inPlace: boolean): EngineStep => {
     let maxTime = state.maxTime;
     let floor = state.floor;
     const event = isTick(input) ? undefined : input;
@@ -130,7 +139,7 @@ export function createEngine(configs: readonly RuleConfig[], options: EngineOpti
       floor = Math.max(floor ?? input.time + 1, input.time + 1);
     else maxTime = Math.max(maxTime ?? input.time, input.time);
 
-    const out: Detection[] = [];
+    let out: Detection[] | undefined;
     let late = false;
     let evicted = 0;
     let nextRules: Record<string, unknown> | undefined;
@@ -155,28 +164,33 @@ export function createEngine(configs: readonly RuleConfig[], options: EngineOpti
         if (rule.idle?.(prev, watermark) === true) continue;
         result = rule.step(prev, { type: 'advance', time, watermark });
       }
-      for (const d of result.out) out.push(d);
+      if (result.out.length !== 0) {
+        out ??= [];
+        for (const d of result.out) out.push(d);
+      }
       evicted += result.evicted;
       if (result.state !== prev) {
-        nextRules ??= { ...state.rules };
+        nextRules ??= inPlace ? (state.rules as Record<string, unknown>) : { ...state.rules };
         nextRules[rule.id] = result.state;
       }
     }
-    if (out.length > 1) out.sort(compareDetections);
+    if (out !== undefined && out.length > 1) out.sort(compareDetections);
     const counts: EngineCounts = {
       events: event ? 1 : 0,
       ticks: event ? 0 : 1,
       late: late ? 1 : 0,
       evicted,
-      detections: out.length,
+      detections: out === undefined ? 0 : out.length,
     };
     return {
       state: { maxTime, floor, totals: addCounts(state.totals, counts), rules: nextRules ?? state.rules },
-      out,
-      late: late && event ? [event] : [],
+      out: out ?? NONE,
+      late: late && event ? [event] : NONE,
       counts,
     };
   };
+
+  const step = (state: EngineState, input: EngineInput): EngineStep => advance(state, input, false);
 
   const run = (state: EngineState, inputs: Iterable<EngineInput>): EngineStep => {
     let s = state;
@@ -248,6 +262,7 @@ export function createEngine(configs: readonly RuleConfig[], options: EngineOpti
     rules,
     init,
     step,
+    apply: (state, input) => advance(state, input, true),
     run,
     watermarks: (state) => Object.fromEntries(rules.map((r, i) => [r.id, watermarkOf(state, i)])),
     minWatermark: (state) => {
