@@ -23,6 +23,7 @@ const SECURITY_FIELDS: Readonly<Record<string, string>> = {
   network_policy: 'NetworkPolicyName',
   proxy_policy: 'ProxyPolicyName',
   authentication_type: 'AuthenticationType',
+  account_session_id: 'AccountSessionIdentifier',
 };
 const ACCOUNTING_FIELDS: Readonly<Record<string, string>> = {
   packet_type: 'Packet-Type',
@@ -36,6 +37,7 @@ const ACCOUNTING_FIELDS: Readonly<Record<string, string>> = {
   network_policy: 'NP-Policy-Name',
   proxy_policy: 'Proxy-Policy-Name',
   authentication_type: 'Authentication-Type',
+  account_session_id: 'Acct-Session-Id',
   class: 'Class',
 };
 const SOURCE_FORMATS = new Set<FormatId>([

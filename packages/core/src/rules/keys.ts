@@ -67,7 +67,7 @@ export function compileKey(groupBy: readonly GroupField[]): KeyFunction {
         if (value === undefined) continue;
         const fields: Record<string, string> = {};
         fields[path] = value;
-        return { key: joinKey([value]), fields };
+        return { key: escapePart(value), fields };
       }
       return undefined;
     };
