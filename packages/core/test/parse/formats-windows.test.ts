@@ -122,6 +122,7 @@ const significant: Record<FormatId, (line: string) => boolean> = {
   odbc: () => false,
   dts: () => false,
   npswatch: () => false,
+  json: () => false,
 };
 
 describe('WINDOWS_FORMATS', () => {
