@@ -10,9 +10,10 @@ passed=0
 failed=0
 log=$(mktemp)
 # Real peers for the integration tests, stopped however the run ends.
+# Quietly, so the totals line stays the last line of the run.
 stop_services() {
-  bash scripts/services/elasticsearch.sh stop || true
-  bash scripts/services/hec-peer.sh stop || true
+  bash scripts/services/elasticsearch.sh stop > /dev/null 2>&1 || true
+  bash scripts/services/hec-peer.sh stop > /dev/null 2>&1 || true
   rm -f "$log"
 }
 trap stop_services EXIT
