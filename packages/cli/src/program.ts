@@ -113,6 +113,39 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     );
 
   program
+    .command('doctor')
+    .description('diagnose the NPS extension from its logs: what is wrong, worst first, with evidence and what to do')
+    .argument(
+      '[inputs...]',
+      'input files in any supported format (extension, Security and accounting logs); - reads stdin',
+    )
+    .option('--json', 'write the findings as JSON for machines')
+    .addOption(new Option('--format <format>', 'input format').choices(['auto', ...FORMAT_IDS]).default('auto'))
+    .addOption(tz())
+    .addOption(lang())
+    .option('--dead-letter <file>', 'append rejected records (NDJSON) to this file')
+    .option('--correlate', 'join extension events with Security 6272/6273 and accounting records of the same request')
+    .option('--no-correlate', 'never correlate')
+    .option('--tolerance <duration>', 'largest time difference between records of one request when correlating', '5s')
+    .action(
+      async (
+        inputs: string[],
+        opts: {
+          json?: boolean;
+          format: FormatId | 'auto';
+          tz: string;
+          lang: Lang;
+          deadLetter?: string;
+          correlate?: boolean;
+          tolerance: string;
+        },
+      ) => {
+        const { runDoctor } = await import('./commands/doctor.js');
+        setExit(await runDoctor(inputs, opts, io));
+      },
+    );
+
+  program
     .command('watch')
     .description('follow files (or - for stdin) like tail -F and write alerts as NDJSON the moment they fire')
     .argument('[inputs...]', 'input files to follow (they may not exist yet); - reads stdin')
@@ -124,6 +157,12 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .option('--dead-letter <file>', 'append rejected records (NDJSON) to this file')
     .option('--idle-advance <duration>', 'while idle, advance event time with the clock this often (0: off)', '30s')
     .option('--checkpoint-interval <duration>', 'save --state this often (0: only on exit)', '10s')
+    .option(
+      '--correlate',
+      'join extension events with Security 6272/6273 and accounting records of the same request (default: off)',
+    )
+    .option('--no-correlate', 'never correlate (the default for watch)')
+    .option('--tolerance <duration>', 'largest time difference between records of one request when correlating', '5s')
     .action(
       async (
         inputs: string[],
@@ -136,6 +175,8 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
           deadLetter?: string;
           idleAdvance: string;
           checkpointInterval: string;
+          correlate?: boolean;
+          tolerance: string;
         } & SplunkSinkCliOptions,
       ) => {
         const { runWatch, processShutdownSignal } = await import('./commands/watch.js');

@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { classify, createDetector, loadBuiltinRules, loadState, parseText } from '@npswatch/core';
+import { classify, createDetector, loadBuiltinRules, loadState, type NpsRecord, parseText } from '@npswatch/core';
+import { renderWinlogbeat } from '@npswatch/core/testing';
 import { runWatch, type WatchOptions, type WatchRuntime } from '../src/commands/watch.js';
 import type { Io } from '../src/io.js';
 import { run } from './helpers.js';
@@ -42,8 +43,66 @@ async function referenceAlerts(...parts: string[]): Promise<string[][]> {
 
 interface AlertDoc {
   readonly rule: { readonly id: string };
-  readonly npswatch: { readonly alert: { readonly id: string; readonly status: string } };
+  readonly npswatch: {
+    readonly alert: {
+      readonly id: string;
+      readonly status: string;
+      readonly key: string;
+      readonly key_fields: Record<string, unknown>;
+      readonly sample: readonly { readonly code?: string }[];
+    };
+  };
 }
+
+const T0 = Date.UTC(2024, 8, 20, 10);
+
+/**
+ * One rejected RADIUS request as two logs record it (Winlogbeat lines): the extension's event (UPN, FQDN, no
+ * client) and, 0.7 s later by the Security log's clock, the 6273 of NPS (DOMAIN\user, the RADIUS client and NAS).
+ */
+function request(n: number, time: number, client: string): { readonly ext: string; readonly sec: string } {
+  const base = { format: 'winlogbeat', position: { file: 'generated', line: 1 } } as const;
+  const ext: NpsRecord = {
+    ...base,
+    time,
+    host: 'NPS01.contoso.com',
+    channel: 'AuthZOptCh',
+    provider: 'Microsoft-AzureMfa-AuthZ',
+    eventId: 1,
+    message: `NPS Extension for Azure MFA: CID: 00000000-0000-4000-a000-${String(n).padStart(12, '0')} : Access Rejected for user user${n}@contoso.com with Azure MFA response: AuthenticationMethodNotConfigured and message: x`,
+  };
+  const sec: NpsRecord = {
+    ...base,
+    time: time + 700,
+    host: 'nps01.contoso.com',
+    channel: 'Security',
+    provider: 'Microsoft-Windows-Security-Auditing',
+    eventId: 6273,
+    fields: {
+      SubjectUserName: `user${n}@contoso.com`,
+      FullyQualifiedSubjectUserName: `CONTOSO\\user${n}`,
+      CallingStationID: `station-${n}`,
+      NASIdentifier: 'vpn-gw',
+      ClientIPAddress: client,
+      NetworkPolicyName: 'VPN Users',
+      AuthenticationType: 'PAP',
+      ReasonCode: '21',
+      Reason: 'An NPS extension DLL rejected it.',
+    },
+  };
+  return { ext: `${renderWinlogbeat(ext)}\n`, sec: `${renderWinlogbeat(sec)}\n` };
+}
+
+/**
+ * Two password sprays through two RADIUS clients, 15 minutes apart (twelve users each, 10 s apart), and two last
+ * requests later that move event time past their windows (the correlator holds the very last one).
+ */
+const SPRAYS = [
+  ...Array.from({ length: 12 }, (_, i) => request(i, T0 + i * 10_000, '10.9.0.1')),
+  ...Array.from({ length: 12 }, (_, i) => request(12 + i, T0 + 15 * 60_000 + i * 10_000, '10.9.0.2')),
+  request(98, T0 + 60 * 60_000, '10.9.0.3'),
+  request(99, T0 + 61 * 60_000, '10.9.0.3'),
+];
 
 // Watchers a failed test left running, stopped after it so mocha can exit.
 const running = new Map<AbortController, Promise<unknown>>();
@@ -273,15 +332,141 @@ describe('npswatch watch', () => {
     assert.match(w.stderr(), new RegExp(`${LINES.length} events`));
   });
 
+  describe('with --correlate', () => {
+    let ext: string;
+    let sec: string;
+    beforeEach(() => {
+      ext = join(dir, 'AuthZOptCh.ndjson');
+      sec = join(dir, 'Security.ndjson');
+      writeFileSync(ext, '');
+      writeFileSync(sec, '');
+    });
+
+    /** Both logs' checkpoints have reached their ends in `path`. */
+    const bothCheckpointed = (path: string) => async () => {
+      const inputs = (await loadState(path).catch(() => undefined))?.checkpoint.inputs;
+      return [ext, sec].every((f) => inputs?.[resolve(f)]?.offset === statSync(f).size);
+    };
+    /** Appends the lines as NPS writes them, live: one request at a time, each read before the next is written. */
+    const feed = async (path: string, lines: readonly { readonly ext?: string; readonly sec?: string }[]) => {
+      for (const r of lines) {
+        if (r.ext !== undefined) appendFileSync(ext, r.ext);
+        if (r.sec !== undefined) appendFileSync(sec, r.sec);
+        await waitFor('the checkpoint of both logs', bothCheckpointed(path));
+      }
+    };
+    const correlated = /correlated (\d+) extension events, (\d+) with Security or accounting records/;
+
+    it('joins the extension log with the Security log live: spray alerts name the RADIUS client', async () => {
+      const w = startWatch([ext, sec], { state, correlate: true });
+      await feed(state, SPRAYS);
+      assert.equal(await w.stop(), 0);
+      const sprays = w.alerts().filter((a) => a.rule.id === 'password-spray' && a.npswatch.alert.status === 'firing');
+      assert.deepEqual(
+        sprays.map((a) => a.npswatch.alert.key_fields),
+        [{ 'npswatch.radius.client_ip': '10.9.0.1' }, { 'npswatch.radius.client_ip': '10.9.0.2' }],
+      );
+      // Counted from the extension events (their reason-21 6273s are explained by them), which got the client.
+      for (const a of sprays)
+        assert.ok(a.npswatch.alert.sample.every((e) => e.code === 'AuthenticationMethodNotConfigured'));
+      // Every request paired: nothing unmatched to report.
+      assert.deepEqual(
+        w.alerts().filter((a) => a.rule.id === 'extension-reject-unmatched'),
+        [],
+      );
+      assert.deepEqual(correlated.exec(w.stderr())?.slice(1), ['25', '25']);
+      // The last request is still held, waiting for partners: it is in the state file.
+      const saved = await loadState(state);
+      assert.equal((saved?.correlation as { held: unknown[] } | undefined)?.held.length, 2);
+    });
+
+    it('resumes from --state mid-way without losing a pairing or repeating an alert', async () => {
+      const whole = startWatch([ext, sec], { state, correlate: true });
+      await feed(state, SPRAYS);
+      assert.equal(await whole.stop(), 0);
+      const reference = whole.ids();
+      assert.ok(reference.length >= 2);
+
+      rmSync(state);
+      writeFileSync(ext, '');
+      writeFileSync(sec, '');
+      // Stopped between the extension event of request 17 and its 6273: the state holds the one, the log the other.
+      const cut = 17;
+      const one = startWatch([ext, sec], { state, correlate: true });
+      await feed(state, [...SPRAYS.slice(0, cut), { ext: SPRAYS[cut]!.ext }]);
+      assert.equal(await one.stop(), 0);
+      const held = (await loadState(state))?.correlation as { held: { event: { message?: string } }[] } | undefined;
+      assert.ok(held?.held.some((h) => h.event.message?.includes(`user${cut}@`)));
+      assert.ok(one.ids().length > 0, 'the first spray fires before the restart');
+
+      const two = startWatch([ext, sec], { state, correlate: true });
+      await feed(state, [{ sec: SPRAYS[cut]!.sec }, ...SPRAYS.slice(cut + 1)]);
+      assert.equal(await two.stop(), 0);
+      assert.deepEqual([...one.ids(), ...two.ids()], reference);
+      assert.deepEqual(correlated.exec(two.stderr())?.slice(1), correlated.exec(whole.stderr())?.slice(1));
+      assert.match(two.stderr(), /resumed from/);
+    });
+
+    it('releases what it holds at the end without --state, and honours --tolerance', async () => {
+      const { ext: e, sec: s } = request(1, T0, '10.9.0.1');
+      const unmatched = (w: ReturnType<typeof startWatch>) =>
+        w
+          .alerts()
+          .filter((a) => a.rule.id === 'extension-reject-unmatched')
+          .map((a) => a.npswatch.alert.key)
+          .sort();
+      const near = startWatch(['-'], { correlate: true }, {}, e + s);
+      assert.equal(await near.done, 0);
+      assert.deepEqual(correlated.exec(near.stderr())?.slice(1), ['1', '1']);
+      assert.deepEqual(unmatched(near), []);
+      // 0.7 s apart: not one request within 100 ms. Each is reported unmatched once the correlator lets it go.
+      const tight = startWatch(['-'], { correlate: true, tolerance: '100ms' }, {}, e + s);
+      assert.equal(await tight.done, 0);
+      assert.deepEqual(correlated.exec(tight.stderr())?.slice(1), ['1', '0']);
+      assert.deepEqual(unmatched(tight), ['NPS01.contoso.com|extension', 'nps01.contoso.com|security']);
+      // Off by default: nothing correlated, no summary.
+      const off = startWatch(['-'], {}, {}, e + s);
+      assert.equal(await off.done, 0);
+      assert.doesNotMatch(off.stderr(), /correlated/);
+    });
+
+    it('restores a state saved with --correlate into a run without it: what was held is not lost', async () => {
+      const one = startWatch([ext, sec], { state, correlate: true });
+      await feed(state, SPRAYS.slice(0, 3));
+      assert.equal(await one.stop(), 0);
+      const saved = (await loadState(state))?.correlation as { held: unknown[] } | undefined;
+      assert.ok((saved?.held.length ?? 0) > 0);
+      const two = startWatch([ext, sec], { state });
+      await waitFor('a checkpoint without the correlator', async () => {
+        const saved = await loadState(state).catch(() => undefined);
+        return saved !== undefined && saved.correlation === undefined;
+      });
+      assert.equal(await two.stop(), 0);
+      assert.match(two.stderr(), / 0 late events/);
+    });
+  });
+
   it('is a command with its options, and rejects a bad duration or a repeated input', async () => {
     const help = await run(['watch', '--help']);
     assert.equal(help.code, 0);
-    for (const option of ['--state', '--idle-advance', '--checkpoint-interval', '--rules', '--dead-letter']) {
+    for (const option of [
+      '--state',
+      '--idle-advance',
+      '--checkpoint-interval',
+      '--rules',
+      '--dead-letter',
+      '--correlate',
+      '--no-correlate',
+      '--tolerance',
+    ]) {
       assert.match(help.stdout, new RegExp(option));
     }
     const bad = await run(['watch', file, '--idle-advance', 'soon']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--idle-advance/);
+    const tolerance = await run(['watch', file, '--correlate', '--tolerance', 'soon']);
+    assert.equal(tolerance.code, 2);
+    assert.match(tolerance.stderr, /--tolerance/);
     await assert.rejects(
       runWatch(
         [file, file],

@@ -70,6 +70,21 @@ export {
   type ResolvedCorrelateOptions,
   resolveCorrelateOptions,
 } from './correlate/step.js';
+// Diagnosis (`npswatch doctor`)
+export {
+  addToDiagnosis,
+  createDiagnosis,
+  type DiagnosisState,
+  type DoctorEvidence,
+  type DoctorExample,
+  type DoctorFinding,
+  type DoctorFindingId,
+  type DoctorSeverity,
+  diagnose,
+  diagnosisFindings,
+  worseSeverity,
+  worstSeverity,
+} from './doctor/diagnose.js';
 // ElastAlert 2 import
 export {
   ElastAlertImportError,

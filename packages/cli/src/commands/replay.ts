@@ -71,7 +71,8 @@ function parseUntil(text: string | undefined, tz: string): number | undefined {
   return t;
 }
 
-function parseTolerance(text: string | undefined): number | undefined {
+/** `--tolerance` as ms (undefined: the default); shared with watch. */
+export function parseTolerance(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   try {
     return parseDuration(text);

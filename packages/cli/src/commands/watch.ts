@@ -3,14 +3,23 @@ import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   type ClassifiedEvent,
+  type CorrelateOptions,
+  type CorrelateState,
   classify,
+  correlateFlush,
+  correlateHoldback,
+  correlateStateFromJSON,
+  correlateStateToJSON,
+  correlateStep,
   createDetector,
   type Detector,
   detectFormat,
+  type EngineInput,
   type EngineStateJSON,
   type FormatId,
   follow,
   type InputCheckpoint,
+  initCorrelate,
   type Lang,
   loadState,
   type NotifyAlert,
@@ -19,6 +28,7 @@ import {
   parseDuration,
   type RuleConfig,
   readBatches,
+  resolveCorrelateOptions,
   type SavedState,
   saveState,
   tick,
@@ -26,7 +36,7 @@ import {
 import { EXIT, UsageError } from '../errors.js';
 import { createRejectLog } from '../inputs.js';
 import { type Io, write } from '../io.js';
-import { alertDocument, rulesFrom } from './replay.js';
+import { alertDocument, parseTolerance, rulesFrom } from './replay.js';
 
 export interface WatchOptions {
   readonly rules?: readonly string[];
@@ -40,6 +50,13 @@ export interface WatchOptions {
   readonly idleAdvance: string;
   /** Period of state checkpoints (duration text; `0`: only at shutdown). */
   readonly checkpointInterval: string;
+  /**
+   * `--correlate`: join extension events with Security 6272/6273 and accounting records of the same request
+   * (docs/correlation.md). Off unless asked (`--no-correlate`, or neither): inputs are not merged live.
+   */
+  readonly correlate?: boolean;
+  /** `--tolerance`, duration text (default 5s). */
+  readonly tolerance?: string;
 }
 
 /** What the process provides, injected so tests control shutdown and time without real signals or clocks. */
@@ -297,11 +314,31 @@ function resumeDetector(
   rules: readonly RuleConfig[],
   saved: SavedState | undefined,
   path: string | undefined,
+  allowedLateness: number | undefined,
 ): Detector {
-  if (!saved) return createDetector(rules);
+  if (!saved) return createDetector(rules, { allowedLateness });
   try {
     // The engine validates the shape itself (and resets rules whose definition changed since the save).
-    return createDetector(rules, { state: { detection: saved.detection as EngineStateJSON, notify: saved.notify } });
+    return createDetector(rules, {
+      allowedLateness,
+      state: { detection: saved.detection as EngineStateJSON, notify: saved.notify },
+    });
+  } catch (err) {
+    if (err instanceof TypeError)
+      throw new UsageError(`state file ${path}: ${err.message}`, 'fix or delete the state file to start afresh');
+    throw err;
+  }
+}
+
+/** The correlator's saved state, or a fresh one; a malformed one is the user's to fix, like the detector's. */
+function resumeCorrelator(
+  options: CorrelateOptions,
+  saved: SavedState | undefined,
+  path: string | undefined,
+): CorrelateState {
+  if (saved?.correlation === undefined) return initCorrelate();
+  try {
+    return correlateStateFromJSON(options, saved.correlation);
   } catch (err) {
     if (err instanceof TypeError)
       throw new UsageError(`state file ${path}: ${err.message}`, 'fix or delete the state file to start afresh');
@@ -321,6 +358,11 @@ function shiftLines(record: NpsRecord, by: number): NpsRecord {
  * absence (a silent server's flatline) is noticed. With `--state`, the detector and each file's offset (of the
  * last fully parsed line) are checkpointed atomically; a restart resumes from there without re-alerting. Alerts
  * are written before the checkpoint that covers them: after a crash they may repeat, never go missing.
+ *
+ * With `--correlate`, every event and idle tick goes through the correlator first (docs/correlation.md), and the
+ * detector gets what it releases; the records it holds are checkpointed with the rest. Inputs are not merged by
+ * event time (a live input has no end to wait for): records of one request may arrive from different files in
+ * any order within the tolerance.
  */
 export async function runWatch(
   inputs: readonly string[],
@@ -338,10 +380,19 @@ export async function runWatch(
   const now = runtime.now ?? Date.now;
   const poll = runtime.pollInterval ?? 250;
   const statePath = options.state;
+  const correlating = options.correlate === true;
+  const correlateOptions = resolveCorrelateOptions({ tolerance: parseTolerance(options.tolerance) });
 
   const rules = await rulesFrom(options.rules);
   const saved = statePath === undefined ? undefined : await loadSaved(statePath);
-  const detector = resumeDetector(rules, saved, statePath);
+  // The correlator's output trails its input by up to the holdback: the engine must not call that late.
+  const detector = resumeDetector(
+    rules,
+    saved,
+    statePath,
+    correlating ? Math.max(60_000, correlateHoldback(correlateOptions)) : undefined,
+  );
+  let correlation = resumeCorrelator(correlateOptions, saved, statePath);
   const cursors = new Map<string, InputCheckpoint>(Object.entries(saved?.checkpoint.inputs ?? {}));
   const save = async (path: string) => {
     const snap = detector.snapshot();
@@ -349,6 +400,7 @@ export async function runWatch(
       detection: snap.detection,
       notify: snap.notify,
       checkpoint: { inputs: Object.fromEntries(cursors) },
+      ...(correlating ? { correlation: correlateStateToJSON(correlation) } : {}),
     });
   };
   // A state file that cannot be written fails the command now, not at the first checkpoint.
@@ -377,14 +429,32 @@ export async function runWatch(
   let events = 0;
   let alerts = 0;
   let late = 0;
-  // Idle ticks as the idleAdvance operator makes them; after a restart, time resumes from the saved state.
-  let newest: number | undefined = detector.maxTime() ?? undefined;
+  // Idle ticks as the idleAdvance operator makes them; after a restart, time resumes from the saved state (the
+  // correlator's, which runs ahead of the detector's by what it holds).
+  const restored = [detector.maxTime(), correlating ? correlation.maxTime : null].filter((t) => t !== null);
+  let newest: number | undefined = restored.length > 0 ? Math.max(...restored) : undefined;
   let arrivedAt = now();
 
   const emit = async (list: readonly NotifyAlert[]) => {
     if (list.length === 0) return;
     alerts += list.length;
     await write(io.stdout, list.map((a) => `${JSON.stringify(alertDocument(a, options.lang))}\n`).join(''));
+  };
+
+  /** Pushes what the correlator released (records and ticks) to the detector, collecting alerts into `out`. */
+  const detect = (inputs: readonly EngineInput[], out: NotifyAlert[]) => {
+    for (const input of inputs) {
+      const step = detector.push(input);
+      late += step.late.length;
+      for (const a of step.alerts) out.push(a);
+    }
+  };
+  /** One event or tick in: straight to the detector, or through the correlator when correlating. */
+  const push = (input: EngineInput, out: NotifyAlert[]) => {
+    if (!correlating) return detect([input], out);
+    const r = correlateStep(correlateOptions, correlation, input);
+    correlation = r.state;
+    detect(r.out, out);
   };
 
   const apply = (batch: readonly ClassifiedEvent[], issues: readonly ParseIssue[], commit: () => void) =>
@@ -396,9 +466,7 @@ export async function runWatch(
           newest = event.time;
           arrivedAt = now();
         }
-        const step = detector.push(event);
-        late += step.late.length;
-        for (const a of step.alerts) out.push(a);
+        push(event, out);
       }
       events += batch.length;
       commit();
@@ -408,7 +476,9 @@ export async function runWatch(
   const idleTick = () =>
     serial(async () => {
       if (newest === undefined || stop.signal.aborted) return;
-      await emit(detector.push(tick(newest + (now() - arrivedAt))).alerts);
+      const out: NotifyAlert[] = [];
+      push(tick(newest + (now() - arrivedAt)), out);
+      await emit(out);
     });
 
   const checkpoint = () =>
@@ -542,6 +612,13 @@ export async function runWatch(
     io.stderr.write(`npswatch: ${err instanceof Error ? err.message : String(err)}\n`);
   });
 
+  if (!correlating && saved?.correlation !== undefined) {
+    // Saved by a run with --correlate: what it held goes to the detector now, uncorrelated, rather than be lost.
+    const out: NotifyAlert[] = [];
+    detect(correlateFlush(correlateOptions, correlation).out, out);
+    correlation = initCorrelate();
+    await emit(out);
+  }
   await write(
     io.stderr,
     `npswatch: watching ${names.join(', ')}${saved ? ` (resumed from ${statePath})` : ''}; stop with Ctrl-C\n`,
@@ -563,15 +640,29 @@ export async function runWatch(
     } else if (failure === undefined) {
       // Nothing carries over: close what can be closed and send what is pending, as replay does at the end.
       await serial(async () => {
+        const out: NotifyAlert[] = [];
+        if (correlating) {
+          // Release what the correlator holds (unmatched records flagged as such) before the detector closes.
+          const flushed = correlateFlush(correlateOptions, correlation);
+          correlation = flushed.state;
+          detect(flushed.out, out);
+        }
         const end = detector.finish();
         late += end.late.length;
-        await emit(end.alerts);
+        await emit([...out, ...end.alerts]);
       });
     }
   } catch (err) {
     fail(err);
   } finally {
     await rejects.close();
+  }
+  if (correlating) {
+    const t = correlation.totals;
+    await write(
+      io.stderr,
+      `npswatch: correlated ${t.extension} extension events, ${t.matched} with Security or accounting records; ${t.npsOnly} NPS decisions without an extension event; ${t.late} records too late to match\n`,
+    );
   }
   await write(
     io.stderr,

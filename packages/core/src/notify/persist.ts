@@ -24,6 +24,11 @@ export interface SavedState {
   readonly detection: unknown;
   readonly notify: NotifyState;
   readonly checkpoint: { readonly inputs: Readonly<Record<string, InputCheckpoint>> };
+  /**
+   * The correlator's state (`correlateStateToJSON`, versioned itself), when the run correlates; restored with
+   * `correlateStateFromJSON`, which checks it in full. Absent in files saved without correlation (and older ones).
+   */
+  readonly correlation?: unknown;
 }
 
 export type SavedStateInput = Omit<SavedState, 'version' | 'savedAt'>;
@@ -55,6 +60,8 @@ const SavedStateSchema = z.object({
   detection: z.unknown(),
   notify: NotifyStateSchema,
   checkpoint: z.object({ inputs: z.record(z.string(), CheckpointSchema) }),
+  // Opaque here like `detection`, but versioned: the rest is checked by correlateStateFromJSON.
+  correlation: z.looseObject({ version: z.number().int().min(1) }).optional(),
 });
 
 export interface SaveStateOptions {
@@ -74,6 +81,7 @@ export async function saveState(path: string, state: SavedStateInput, options: S
     detection: state.detection,
     notify: state.notify,
     checkpoint: state.checkpoint,
+    ...(state.correlation === undefined ? {} : { correlation: state.correlation }),
   };
   const text = `${JSON.stringify(doc)}\n`;
   const dir = dirname(path);

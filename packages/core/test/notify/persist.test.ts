@@ -186,6 +186,21 @@ describe('notify state persistence', () => {
     assert.match((await loadError(JSON.stringify(dangling))).message, /unknown instance "nope"/);
   });
 
+  it('keeps the correlator state when there is one; files without it (older ones) still load', async () => {
+    const file = join(dir, 'npswatch.state.json');
+    const correlation = { version: 1, maxTime: at(3), held: [], offsets: [] };
+    await saveState(file, { detection: null, notify: emptyNotifyState(), checkpoint, correlation });
+    assert.deepEqual((await loadState(file))?.correlation, correlation);
+    await saveState(file, { detection: null, notify: emptyNotifyState(), checkpoint });
+    const without = await loadState(file);
+    assert.ok(without !== undefined && !('correlation' in without));
+    await writeFile(file, JSON.stringify(valid()));
+    assert.equal((await loadState(file))?.correlation, undefined);
+    // Versioned: the rest of it is checked when the correlator restores it (correlateStateFromJSON).
+    const unversioned = await loadError(JSON.stringify({ ...valid(), correlation: { held: [] } }));
+    assert.match(unversioned.message, /correlation\.version/);
+  });
+
   it('reports an unreadable path', async () => {
     await assert.rejects(loadState(dir), (err: unknown) => {
       assert.ok(err instanceof StateFileError);
