@@ -36,11 +36,18 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
   const lang = () => new Option('--lang <lang>', 'language of causes and remediation').choices(LANGS).default('en');
   const tz = () =>
     new Option('--tz <zone>', 'IANA zone of timestamps written without offset').default('UTC').argParser(timeZone);
+  const format = () => new Option('--format <format>', 'input format').choices(['auto', ...FORMAT_IDS]).default('auto');
+  const deadLetter = () => new Option('--dead-letter <file>', 'append rejected records (NDJSON) to this file');
+  const tolerance = () =>
+    new Option(
+      '--tolerance <duration>',
+      'largest time difference between records of one request when correlating',
+    ).default('5s');
 
   program
     .addOption(lang())
     .addOption(tz())
-    .option('--dead-letter <file>', 'append rejected records (NDJSON) to this file')
+    .addOption(deadLetter())
     .action(async (opts: { lang: Lang; tz: string; deadLetter?: string }) => {
       const { runSummary, bundledSamples, syntheticSample } = await import('./commands/summary.js');
       setExit(await runSummary(bundledSamples(), { ...opts, detectOn: [syntheticSample()] }, io));
@@ -50,12 +57,12 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .command('classify')
     .description('classify events from files (or - for stdin) into ECS NDJSON on stdout')
     .argument('[inputs...]', 'input files; gzip and UTF-16 are detected; - reads stdin')
-    .addOption(new Option('--format <format>', 'input format').choices(['auto', ...FORMAT_IDS]).default('auto'))
+    .addOption(format())
     .addOption(tz())
     .addOption(lang())
     .option('--no-explain', 'leave cause and remediation out of each document')
     .option('--timestamp-field <path>', 'generic JSON input: dotted path of the event time (implies --format json)')
-    .option('--dead-letter <file>', 'append rejected records (NDJSON) to this file')
+    .addOption(deadLetter())
     .action(
       async (
         inputs: string[],
@@ -81,16 +88,16 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .option('--rules <files...>', 'rule files (YAML); default: the built-in pack')
     .option('--until <time>', 'close windows at this event time (ISO), so flatlines at the end are seen')
     .option('--timestamp-field <path>', 'generic JSON input: dotted path of the event time (implies --format json)')
-    .addOption(new Option('--format <format>', 'input format').choices(['auto', ...FORMAT_IDS]).default('auto'))
+    .addOption(format())
     .addOption(tz())
     .addOption(lang())
-    .option('--dead-letter <file>', 'append rejected records (NDJSON) to this file')
+    .addOption(deadLetter())
     .option(
       '--correlate',
       'join extension events with Security 6272/6273 and accounting records of the same request (default: on when extension and NPS logs are separate inputs)',
     )
     .option('--no-correlate', 'never correlate; several inputs are still merged by event time')
-    .option('--tolerance <duration>', 'largest time difference between records of one request when correlating', '5s')
+    .addOption(tolerance())
     .action(
       async (
         inputs: string[],
@@ -120,13 +127,13 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
       'input files in any supported format (extension, Security and accounting logs); - reads stdin',
     )
     .option('--json', 'write the findings as JSON for machines')
-    .addOption(new Option('--format <format>', 'input format').choices(['auto', ...FORMAT_IDS]).default('auto'))
+    .addOption(format())
     .addOption(tz())
     .addOption(lang())
-    .option('--dead-letter <file>', 'append rejected records (NDJSON) to this file')
+    .addOption(deadLetter())
     .option('--correlate', 'join extension events with Security 6272/6273 and accounting records of the same request')
     .option('--no-correlate', 'never correlate')
-    .option('--tolerance <duration>', 'largest time difference between records of one request when correlating', '5s')
+    .addOption(tolerance())
     .action(
       async (
         inputs: string[],
@@ -151,10 +158,10 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .argument('[inputs...]', 'input files to follow (they may not exist yet); - reads stdin')
     .option('--rules <files...>', 'rule files (YAML); default: the built-in pack')
     .option('--state <file>', 'resume from this file and checkpoint detector state and input offsets to it')
-    .addOption(new Option('--format <format>', 'input format').choices(['auto', ...FORMAT_IDS]).default('auto'))
+    .addOption(format())
     .addOption(tz())
     .addOption(lang())
-    .option('--dead-letter <file>', 'append rejected records (NDJSON) to this file')
+    .addOption(deadLetter())
     .option('--idle-advance <duration>', 'while idle, advance event time with the clock this often (0: off)', '30s')
     .option('--checkpoint-interval <duration>', 'save --state this often (0: only on exit)', '10s')
     .option(
@@ -162,7 +169,7 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
       'join extension events with Security 6272/6273 and accounting records of the same request (default: off)',
     )
     .option('--no-correlate', 'never correlate (the default for watch)')
-    .option('--tolerance <duration>', 'largest time difference between records of one request when correlating', '5s')
+    .addOption(tolerance())
     .action(
       async (
         inputs: string[],
