@@ -27,6 +27,8 @@ URL="http://127.0.0.1:$PORT"
 OUTPUT="$RUN_DIR/events.jsonl"
 
 log() { echo "hec-peer: $*" >&2; }
+# Go's default install location, in case the caller's PATH lacks it (non-login shells, CI).
+if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then PATH="$PATH:/usr/local/go/bin"; fi
 
 build() {
   if [[ -x "$BIN" ]]; then
