@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,5 +42,21 @@ describe('npswatch command (built)', () => {
     assert.equal(r.status, 3);
     assert.match(r.stderr, /in\.log:1 \(Record-Date\)/);
     assert.equal(JSON.parse(readFileSync(join(dir, 'dead.ndjson'), 'utf8')).line, 1);
+  });
+
+  it('stops quietly when the reader goes away (npswatch … | head)', async () => {
+    // Regression: an EPIPE on stdout used to crash with an unhandled error event and a stack trace.
+    const day = fileURLToPath(new URL('../packages/core/samples/synthetic/nps-day.winlogbeat.ndjson', import.meta.url));
+    const child = spawn(process.execPath, [bin, 'classify', day], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.doesNotMatch(stderr, /EPIPE|Unhandled/);
+    assert.ok(code === 0 || code === 3, `exit ${code}`);
   });
 });

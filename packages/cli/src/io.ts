@@ -9,6 +9,13 @@ export interface Io {
 }
 
 export function processIo(): Io {
+  // A reader that goes away (`npswatch … | head`) is a normal end, not a crash: stop quietly, like other CLIs.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
 }
 
