@@ -3,6 +3,7 @@ import type { FormatDefinition, NpsRecord, ParseContext, ParseSink, RecordParser
 import { parseTimestamp } from '../time/parse.js';
 import {
   cleanLine,
+  headLines,
   integer,
   type LineRecord,
   type LineRejection,
@@ -203,9 +204,7 @@ export function createGetWinEventListParser(ctx: ParseContext, sink: ParseSink):
  * indented to the value column.
  */
 export function sniffGetWinEventList(head: readonly string[]): boolean {
-  const lines = head
-    .map((l) => l.replace(/^\uFEFF/, '').replace(/\r$/, ''))
-    .filter((l) => l.trim() !== '' && !GROUP_HEADER.test(l));
+  const lines = headLines(head).filter((l) => !GROUP_HEADER.test(l));
   const first = lines[0] === undefined ? null : KEY_LINE.exec(lines[0]);
   const second = lines[1];
   if (first === null || second === undefined || !KNOWN_KEYS.has(first[1]!)) return false;

@@ -2,12 +2,14 @@ import { normalizeChannel, normalizeLevel } from '../record/channel.js';
 import type { FormatDefinition, NpsRecord, ParseContext, ParseSink, RecordParser } from '../record/types.js';
 import { parseLocalTime } from '../time/parse.js';
 import {
+  type HeaderRecord,
+  headLines,
   integer,
   joinMessage,
-  type LineRecord,
   type LineRejection,
   lineRecordParser,
   notAnInteger,
+  openHeaderRecord,
   present,
   rejection,
   windowsRecord,
@@ -34,14 +36,11 @@ function level(type: string | undefined, eventType: string | undefined): string 
   return normalizeLevel(raw);
 }
 
-/** `lines`: every line of the record, the timestamp first (kept for the dead-letter copy). */
-interface Pending extends LineRecord {
-  readonly keys: Map<string, string>;
-  /** Index in `lines` of the `Message=` line, -1 before it. */
-  messageAt: number;
-  /** First line that is neither Key=Value nor blank before `Message=`. */
-  badLine?: number;
-}
+/**
+ * `lines`: every line of the record, the timestamp first (kept for the dead-letter copy); `messageAt`: the
+ * `Message=` line; `badLine`: the first line before it that is neither Key=Value nor blank.
+ */
+type Pending = HeaderRecord;
 
 /** Reads a line after the timestamp: `Key=Value` until `Message=`, then message text. */
 function read(p: Pending, line: string, lineNo: number): void {
@@ -93,7 +92,7 @@ export function createSplunkWinEventLogParser(ctx: ParseContext, sink: ParseSink
     strayReason: 'text outside a record (no timestamp line before it)',
     nextRecord: 'timestamp line',
     isStart: isTimestampLine,
-    open: (line, lineNo) => ({ line: lineNo, lines: [line], chars: line.length, keys: new Map(), messageAt: -1 }),
+    open: openHeaderRecord,
     read,
     finish: (p) => finish(p, ctx),
   });
@@ -101,7 +100,7 @@ export function createSplunkWinEventLogParser(ctx: ParseContext, sink: ParseSink
 
 /** First non-empty line is a `MM/DD/YYYY hh:mm:ss AM` timestamp and a `LogName=` line follows. */
 export function sniffSplunkWinEventLog(head: readonly string[]): boolean {
-  const lines = head.map((l) => l.replace(/^\uFEFF/, '').replace(/\r$/, '')).filter((l) => l.trim() !== '');
+  const lines = headLines(head);
   return (
     lines.length > 0 &&
     SPLUNK_TIMESTAMP_LINE.test(lines[0]!) &&

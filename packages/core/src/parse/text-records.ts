@@ -26,6 +26,11 @@ export function cleanLine(text: string): string {
   return s;
 }
 
+/** The head's non-blank lines without BOM and CR, for sniffing. */
+export function headLines(head: readonly string[]): string[] {
+  return head.map(cleanLine).filter((l) => l.trim() !== '');
+}
+
 /** Why a record was rejected: the field (element, column) to name, and the reason. */
 export interface LineRejection {
   readonly field: string | undefined;
@@ -71,6 +76,24 @@ export function appendLine(record: LineRecord, line: string): boolean {
   record.chars += line.length + 1;
   return record.chars <= MAX_RECORD_CHARS;
 }
+
+/** A record of header lines, read into `keys`, then message text. */
+export interface HeaderRecord extends LineRecord {
+  readonly keys: Map<string, string>;
+  /** Where the message starts in `lines` (each format says exactly), -1 while still in the header. */
+  messageAt: number;
+  /** First header line that cannot be read (the record is rejected). */
+  badLine?: number;
+}
+
+/** The record an opening line starts. */
+export const openHeaderRecord = (line: string, lineNo: number): HeaderRecord => ({
+  line: lineNo,
+  lines: [line],
+  chars: line.length,
+  keys: new Map(),
+  messageAt: -1,
+});
 
 export const tooLarge = (nextRecord: string): string => `record larger than 1 MiB; skipped to the next ${nextRecord}`;
 

@@ -2,12 +2,14 @@ import { normalizeChannel, normalizeLevel } from '../record/channel.js';
 import type { FormatDefinition, NpsRecord, ParseContext, ParseSink, RecordParser } from '../record/types.js';
 import { parseTimestamp } from '../time/parse.js';
 import {
+  type HeaderRecord,
+  headLines,
   integer,
   joinMessage,
-  type LineRecord,
   type LineRejection,
   lineRecordParser,
   notAnInteger,
+  openHeaderRecord,
   present,
   rejection,
   windowsRecord,
@@ -27,13 +29,10 @@ function value(text: string | undefined): string | undefined {
   return t === 'N/A' ? undefined : t;
 }
 
-interface Pending extends LineRecord {
-  readonly keys: Map<string, string>;
-  /** Index in `lines` where the Description text starts, -1 while still in the header. */
-  messageAt: number;
+/** `messageAt`: the line after `Description:`. */
+interface Pending extends HeaderRecord {
   /** Text after `Description:` on its own line, when the build writes it there. */
   inline?: string;
-  badLine?: number;
 }
 
 /** Reads a line after `Event[N]:`: indented `Label: value` lines until `Description:`, then message text. */
@@ -85,7 +84,7 @@ export function createWevtutilTextParser(ctx: ParseContext, sink: ParseSink): Re
     strayReason: 'text outside an Event[N] block',
     nextRecord: 'Event[N]',
     isStart: isEventLine,
-    open: (line, lineNo) => ({ line: lineNo, lines: [line], chars: line.length, keys: new Map(), messageAt: -1 }),
+    open: openHeaderRecord,
     read,
     finish: (p) => finish(p, ctx),
   });
@@ -93,7 +92,7 @@ export function createWevtutilTextParser(ctx: ParseContext, sink: ParseSink): Re
 
 /** First non-empty line is `Event[N]:` and an indented `Log Name:` or `Source:` line follows. */
 export function sniffWevtutilText(head: readonly string[]): boolean {
-  const lines = head.map((l) => l.replace(/^\uFEFF/, '').replace(/\r$/, '')).filter((l) => l.trim() !== '');
+  const lines = headLines(head);
   return (
     lines.length > 0 &&
     EVENT_LINE.test(lines[0]!) &&

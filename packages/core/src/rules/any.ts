@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { json } from '../stream/json.js';
 import { type Pending, pendingFromJSON, pendingIdle, pendingToJSON } from '../stream/pending.js';
-import { commonShape, compileCommon, groupOf, ruleIdentity } from './common.js';
+import { commonShape, compileCommon, groupOf } from './common.js';
 import { finalEvents, oneEvent, pointDraft } from './point.js';
 import { type DetectionDraft, describeKey, makeDetection, type RuleRuntime } from './rule.js';
 
@@ -28,7 +28,10 @@ const render = (d: DetectionDraft): string => {
 export function createAny(cfg: AnyConfig): RuleRuntime<AnyState> {
   const common = compileCommon('any', cfg);
   return {
-    ...ruleIdentity(common),
+    id: common.info.id,
+    type: common.info.type,
+    lateness: common.lateness,
+    fingerprint: common.fingerprint,
     accepts: (event) => groupOf(common, event) !== undefined,
     init: () => ({ pending: null }),
     idle: (state, watermark) => pendingIdle(state.pending, watermark),

@@ -5,7 +5,7 @@ import { RULE_DEFAULTS } from './defaults.js';
 import { duration, positiveDuration } from './duration.js';
 import { compileFilter, type EventPredicate, FilterSchema } from './filter.js';
 import { compileKey, GroupBySchema, type GroupKey, type KeyFunction } from './keys.js';
-import type { RuleInfo, RuleRuntime } from './rule.js';
+import type { RuleInfo } from './rule.js';
 import type { RuleType } from './types.js';
 
 const D = RULE_DEFAULTS.common;
@@ -123,13 +123,6 @@ export function compileCommon(type: RuleType, cfg: CommonOptions): CompiledCommo
     maxKeys: cfg.max_keys,
     fingerprint: fingerprint(shaping),
   };
-}
-
-/** The runtime fields every rule takes straight from its compiled common options. */
-export function ruleIdentity(
-  common: CompiledCommon,
-): Pick<RuleRuntime<unknown>, 'id' | 'type' | 'lateness' | 'fingerprint'> {
-  return { id: common.info.id, type: common.info.type, lateness: common.lateness, fingerprint: common.fingerprint };
 }
 
 /** The group of an event if it passes the rule's filter and has every group field. */

@@ -4,7 +4,7 @@ import type { ClassifiedEvent } from '../classify/types.js';
 import { json } from '../stream/json.js';
 import { initKeyed, type KeyedEntry, type KeyedState, keyedFromJSON, keyedToJSON, upsertKey } from '../stream/keyed.js';
 import { type Pending, pendingFromJSON, pendingToJSON } from '../stream/pending.js';
-import { commonShape, compileCommon, groupOf, ruleIdentity } from './common.js';
+import { commonShape, compileCommon, groupOf } from './common.js';
 import { RULE_DEFAULTS } from './defaults.js';
 import { duration } from './duration.js';
 import { FieldNameSchema, joinKey } from './keys.js';
@@ -93,7 +93,10 @@ export function createNewValue(cfg: NewValueConfig): RuleRuntime<NewValueState> 
   };
 
   return {
-    ...ruleIdentity(common),
+    id: common.info.id,
+    type: common.info.type,
+    lateness: common.lateness,
+    fingerprint: common.fingerprint,
     accepts,
     init: () => ({ store: initKeyed<Seen>(), pending: null, sweptAt: null }),
     idle: (state, watermark) => pointIdle(state.store, state.pending, state.sweptAt, watermark, sweepEvery),

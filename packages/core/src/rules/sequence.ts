@@ -4,7 +4,7 @@ import { mergeSamples, topCodes } from '../stream/buckets.js';
 import { json } from '../stream/json.js';
 import { initKeyed, type KeyedEntry, type KeyedState, keyedFromJSON, keyedToJSON, upsertKey } from '../stream/keyed.js';
 import { type Pending, pendingFromJSON, pendingToJSON } from '../stream/pending.js';
-import { commonShape, compileCommon, groupOf, ruleIdentity } from './common.js';
+import { commonShape, compileCommon, groupOf } from './common.js';
 import { RULE_DEFAULTS } from './defaults.js';
 import { positiveDuration } from './duration.js';
 import { compileFilter, FilterSchema } from './filter.js';
@@ -141,7 +141,10 @@ export function createSequence(cfg: SequenceConfig): RuleRuntime<SequenceState> 
   };
 
   return {
-    ...ruleIdentity(common),
+    id: common.info.id,
+    type: common.info.type,
+    lateness: common.lateness,
+    fingerprint: common.fingerprint,
     accepts,
     init: () => ({ keys: initKeyed<Entry>(), pending: null, sweptAt: null }),
     idle: (state, watermark) => pointIdle(state.keys, state.pending, state.sweptAt, watermark, sweepEvery),

@@ -21,7 +21,7 @@ import {
   type WindowHooks,
   windowsIdle,
 } from '../stream/keyed.js';
-import { type CompiledCommon, groupOf, ruleIdentity } from './common.js';
+import { type CompiledCommon, groupOf } from './common.js';
 import type { GroupKey } from './keys.js';
 import { type DetectionDraft, makeDetection, type RuleRuntime } from './rule.js';
 import type { Detection } from './types.js';
@@ -143,13 +143,15 @@ export const ownEvidence = (bucket: Evidence): Evidence => bucket;
 
 /** The next boundary worth evaluating: every one while alerting (to resolve), else only windows holding data. */
 export function nextWithData<E extends WindowedBase<Started>>(spec: WindowSpec): WindowHooks<E>['next'] {
-  return (entry, from) => (entry.active ? from : nextDataBoundary(entry.buckets, from, spec.size, spec.step));
+  const { size, step } = spec;
+  return (entry, from) => (entry.active ? from : nextDataBoundary(entry.buckets, from, size, step));
 }
 
 /** Drops the buckets no later window reads; a key left without buckets is forgotten unless it is alerting. */
 export function retainOpen<E extends WindowedBase<Started>>(spec: WindowSpec): WindowHooks<E>['retain'] {
+  const reach = spec.step - spec.size;
   return (_key, entry, evaluated) => {
-    const buckets = dropBefore(entry.buckets, evaluated + spec.step - spec.size);
+    const buckets = dropBefore(entry.buckets, evaluated + reach);
     if (buckets.length === 0 && !entry.active) return undefined;
     return buckets === entry.buckets ? entry : { ...entry, buckets };
   };
@@ -195,8 +197,12 @@ export function windowedRuntime<B extends Started, X extends object>(
       buckets: parts.bucketsFromJSON(o.buckets),
     };
   };
+  // A plain literal, not a spread of shared fields: the engine reads these objects for every event.
   return {
-    ...ruleIdentity(common),
+    id: common.info.id,
+    type: common.info.type,
+    lateness: common.lateness,
+    fingerprint: common.fingerprint,
     accepts: parts.accepts ?? ((event) => groupOf(common, event) !== undefined),
     init: () => initKeyed<WindowedEntry<B, X>>(),
     idle: (state, watermark) => windowsIdle(state, watermark, step),
