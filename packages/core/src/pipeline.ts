@@ -143,7 +143,7 @@ export function createDetector(rules: readonly RuleConfig[], options: DetectorOp
       state = step.state;
       return { ...notifyAll(step.out, true), detections: step.out, late: step.late };
     },
-    counts: () => state.totals,
+    counts: () => ({ ...state.totals }),
     sizes: () => engine.sizes(state),
     maxTime: () => state.maxTime,
     snapshot: () => ({ detection: engine.toJSON(state), notify: structuredClone(notifier.state) }),

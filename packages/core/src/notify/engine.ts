@@ -42,19 +42,36 @@ function jsonCopy<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
+/**
+ * JSON copies of sampled events, made once per event: the same event is in the sample of many detections (every
+ * sliding window it falls in, the active and closing detection of a point rule). The copies are never modified.
+ */
+const eventCopies = new WeakMap<ClassifiedEvent, ClassifiedEvent>();
+
+function jsonEvent(event: ClassifiedEvent): ClassifiedEvent {
+  let copy = eventCopies.get(event);
+  if (copy === undefined) {
+    copy = jsonCopy(event);
+    eventCopies.set(event, copy);
+  }
+  return copy;
+}
+
 function snapshot(d: Detection): DetectionSnapshot {
-  return jsonCopy({
+  // Field by field, leaving out what JSON would drop: the result equals a JSON copy without making one.
+  const out: DetectionSnapshot = {
     severity: d.severity,
     windowStart: d.windowStart,
     windowEnd: d.windowEnd,
     time: d.time,
     value: d.value,
-    threshold: d.threshold,
-    reference: d.reference,
     summary: d.summary,
     codes: [...d.codes],
-    sample: [...d.sample],
-  });
+    sample: d.sample.map(jsonEvent),
+  };
+  if (d.threshold !== undefined) out.threshold = d.threshold;
+  if (d.reference !== undefined) out.reference = d.reference;
+  return out;
 }
 
 function lowerBound(list: readonly string[], item: string): number {

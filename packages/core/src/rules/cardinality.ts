@@ -3,10 +3,13 @@ import { fieldGetter } from '../classify/fields.js';
 import type { ClassifiedEvent } from '../classify/types.js';
 import {
   addCode,
+  addCodeOwned,
   addSample,
+  addSampleOwned,
   alignUp,
   bucketsIn,
   dropBefore,
+  type Mutable,
   NO_CODES,
   NO_EVENTS,
   newestDropped,
@@ -21,6 +24,7 @@ import { FieldNameSchema, present } from './keys.js';
 import { type DetectionDraft, describeKey, describeWindow, type RuleRuntime } from './rule.js';
 import {
   addEvent,
+  addInPlace,
   judged,
   nextWithData,
   ownEvidence,
@@ -87,6 +91,14 @@ function countValue(
   };
 }
 
+/** `countValue` on a bucket the caller owns: modifies it in place. */
+function countValueOwned(bucket: Bucket, value: string, event: ClassifiedEvent, sampleSize: number): void {
+  const b = bucket as Mutable<Bucket>;
+  b.values.setOwned(value, (b.values.get(value) ?? 0) + 1);
+  b.sample = addSampleOwned(b.sample, event, sampleSize);
+  b.codes = addCodeOwned(b.codes, event.code);
+}
+
 export function createCardinality(cfg: CardinalityConfig): RuleRuntime<CardinalityState> {
   const common = compileCommon('cardinality', cfg);
   const spec = windowSpec(common, cfg, render);
@@ -138,6 +150,13 @@ export function createCardinality(cfg: CardinalityConfig): RuleRuntime<Cardinali
   return windowedRuntime<Bucket, Own>(spec, {
     hooks,
     add,
+    addOwned: (state, event) => {
+      const value = present(counted(event));
+      if (value === undefined) return true;
+      return addInPlace(state, spec, groupOf(common, event), event, (b) =>
+        countValueOwned(b, value, event, cfg.sample_size),
+      );
+    },
     accepts: (event) => groupOf(common, event) !== undefined && present(counted(event)) !== undefined,
     ownFromJSON: (o) => ({ lastDropped: json.numberOrNull(o.lastDropped, 'lastDropped') }),
     bucketsFromJSON: (value) =>

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import type { ClassifiedEvent } from '../classify/types.js';
-import { alignUp, bucketsIn, type CountBucket, countInto, dropBefore, upsertBucket } from '../stream/buckets.js';
+import {
+  alignUp,
+  bucketsIn,
+  type CountBucket,
+  countInto,
+  countIntoOwned,
+  dropBefore,
+  upsertBucket,
+} from '../stream/buckets.js';
 import { json } from '../stream/json.js';
 import { countBucketsFromJSON, initKeyed, type KeyedState, type WindowHooks } from '../stream/keyed.js';
 import { PMap } from '../stream/pmap.js';
@@ -11,6 +19,7 @@ import { type GroupField, groupByPaths, joinKey } from './keys.js';
 import { type DetectionDraft, describeKey, describeWindow, type RuleRuntime } from './rule.js';
 import {
   addEvent,
+  addInPlace,
   judged,
   ownEvidence,
   type WindowedEntry,
@@ -186,6 +195,9 @@ export function createFlatline(cfg: FlatlineConfig): RuleRuntime<FlatlineState> 
   const runtime = windowedRuntime<CountBucket, Own>(spec, {
     hooks,
     add,
+    // firstSeen is at or before the key's newest bucket, so an event there leaves it as it is.
+    addOwned: (state, event) =>
+      addInPlace(state, spec, groupOf(common, event), event, (b) => countIntoOwned(b, event, cfg.sample_size)),
     bucketsFromJSON: countBucketsFromJSON,
     ownFromJSON: (o) => ({
       firstSeen: json.numberOrNull(o.firstSeen, 'firstSeen'),

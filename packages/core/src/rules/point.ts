@@ -10,13 +10,14 @@ import type { Detection } from './types.js';
  * once the watermark has made them final (see stream/pending.ts).
  */
 
-/** Queues the input's event, then takes every event the input's watermark made final. */
+/** Queues the input's event, then takes every event the input's watermark made final (`owned`: in place). */
 export function finalEvents(
   pending: Pending,
   input: RuleInput,
-): { readonly pending: Pending; readonly events: ClassifiedEvent[] } {
-  const queued = input.type === 'event' ? addPending(pending, input.event) : pending;
-  return takeFinal(queued, input.watermark);
+  owned = false,
+): { readonly pending: Pending; readonly events: readonly ClassifiedEvent[] } {
+  const queued = input.type === 'event' ? addPending(pending, input.event, owned) : pending;
+  return takeFinal(queued, input.watermark, owned);
 }
 
 /** What deciding one event did to a rule's key store. */
@@ -35,8 +36,9 @@ export function decideFinal<E extends KeyedEntry>(
   pending: Pending,
   input: RuleInput,
   decide: (store: KeyedState<E>, event: ClassifiedEvent) => Decision<E>,
+  owned = false,
 ): { readonly store: KeyedState<E>; readonly pending: Pending; readonly out: Detection[]; readonly evicted: number } {
-  const { pending: rest, events } = finalEvents(pending, input);
+  const { pending: rest, events } = finalEvents(pending, input, owned);
   let current = begin(store, input, 1);
   const out: Detection[] = [];
   let evicted = 0;

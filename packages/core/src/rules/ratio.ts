@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import type { ClassifiedEvent } from '../classify/types.js';
-import { addCode, addSample, bucketsIn, NO_CODES, NO_EVENTS, upsertBucket } from '../stream/buckets.js';
+import {
+  addCode,
+  addCodeOwned,
+  addSample,
+  addSampleOwned,
+  bucketsIn,
+  type Mutable,
+  NO_CODES,
+  NO_EVENTS,
+  upsertBucket,
+} from '../stream/buckets.js';
 import { json } from '../stream/json.js';
 import type { KeyedState, WindowHooks } from '../stream/keyed.js';
 import { bandThreshold, checkBand, checkWindow, commonShape, compileCommon, groupOf, windowShape } from './common.js';
@@ -9,6 +19,7 @@ import { compileFilter, FilterSchema } from './filter.js';
 import { type DetectionDraft, describeKey, describeWindow, type RuleRuntime } from './rule.js';
 import {
   addEvent,
+  addInPlace,
   type Evidence,
   judged,
   nextWithData,
@@ -104,6 +115,20 @@ function countShare(
       };
 }
 
+/** `countShare` on a bucket the caller owns: modifies it in place. */
+function countShareOwned(bucket: Bucket, event: ClassifiedEvent, hit: boolean, sampleSize: number): void {
+  const b = bucket as Mutable<Bucket>;
+  b.total++;
+  if (hit) {
+    b.matched++;
+    b.matchedSample = addSampleOwned(b.matchedSample, event, sampleSize);
+    b.matchedCodes = addCodeOwned(b.matchedCodes, event.code);
+  } else {
+    b.otherSample = addSampleOwned(b.otherSample, event, sampleSize);
+    b.otherCodes = addCodeOwned(b.otherCodes, event.code);
+  }
+}
+
 export function createRatio(cfg: RatioConfig): RuleRuntime<RatioState> {
   const common = compileCommon('ratio', cfg);
   const spec = windowSpec(common, cfg, render);
@@ -149,6 +174,11 @@ export function createRatio(cfg: RatioConfig): RuleRuntime<RatioState> {
   return windowedRuntime(spec, {
     hooks,
     add,
+    addOwned: (state, event) => {
+      const group = groupIn(event);
+      const hit = group !== undefined && inNumerator(event);
+      return addInPlace(state, spec, group, event, (b) => countShareOwned(b, event, hit, cfg.sample_size));
+    },
     accepts: (event) => groupIn(event) !== undefined,
     ownFromJSON: noOwnFields,
     bucketsFromJSON: (value) =>

@@ -34,6 +34,13 @@ export interface RuleRuntime<S> {
   init(): S;
   step(state: S, input: RuleInput): RuleStepResult<S>;
   /**
+   * Optional: `step` for a state the caller owns and drops afterwards (the engine's `apply`). It may modify `state`
+   * and anything only it references, and must return what `step` would (the fast-path tests check both agree).
+   * Everything a rule state references is exclusive to it: `toJSON` output is copied before it leaves the engine,
+   * `fromJSON` input is copied before a rule reads it, and detections never share mutable parts with a state.
+   */
+  apply?(state: S, input: RuleInput): RuleStepResult<S>;
+  /**
    * Optional: true when an `advance` to `watermark` (with a time ≥ it) would return an equal state and no output,
    * so the engine may skip it. Must be cheap (it is asked for nearly every input) and never true when the step
    * would change anything: a pending event made final, a window end passed, an expiry sweep due, the origin moved.

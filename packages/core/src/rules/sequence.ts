@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ClassifiedEvent } from '../classify/types.js';
-import { mergeSamples, topCodes } from '../stream/buckets.js';
+import { type Mutable, mergeSamples, topCodes } from '../stream/buckets.js';
 import { json } from '../stream/json.js';
 import { initKeyed, type KeyedEntry, type KeyedState, keyedFromJSON, keyedToJSON, upsertKey } from '../stream/keyed.js';
 import { type Pending, pendingFromJSON, pendingToJSON } from '../stream/pending.js';
@@ -8,8 +8,10 @@ import { commonShape, compileCommon, groupOf } from './common.js';
 import { RULE_DEFAULTS } from './defaults.js';
 import { positiveDuration } from './duration.js';
 import { compileFilter, FilterSchema } from './filter.js';
+import type { GroupKey } from './keys.js';
 import { type Decision, decideFinal, pointDraft, pointIdle, sweepKeys } from './point.js';
 import { type DetectionDraft, describeDuration, describeKey, makeDetection, type RuleRuntime } from './rule.js';
+import type { Detection } from './types.js';
 
 /** Events kept per key while waiting for a sequence to complete (oldest dropped beyond it). */
 export const SEQUENCE_MAX_EVENTS_PER_KEY = 1_000;
@@ -90,6 +92,44 @@ export function createSequence(cfg: SequenceConfig): RuleRuntime<SequenceState> 
     return undefined;
   };
 
+  /** The detection of a completed sequence ending with `event`. */
+  const completed = (event: ClassifiedEvent, group: GroupKey, matched: readonly ClassifiedEvent[]): Detection => {
+    const draft = pointDraft(event, group, {
+      value: matched.length,
+      threshold: required,
+      sample: mergeSamples([matched], cfg.sample_size),
+      codes: topCodes([
+        matched.reduce<Record<string, number>>((acc, e) => {
+          if (e.code !== undefined && e.code !== '') acc[e.code] = (acc[e.code] ?? 0) + 1;
+          return acc;
+        }, {}),
+      ]),
+    });
+    return makeDetection(common.info, draft, render);
+  };
+
+  /**
+   * `decide` for an owned store, when the key exists: its event list is changed in place. Events are decided in
+   * event order, so a key's list is sorted and the expired ones are a prefix.
+   */
+  const decideOwned = (state: KeyedState<Entry>, event: ClassifiedEvent): Decision<Entry> => {
+    const group = groupOf(common, event)!;
+    const old = state.keys.get(group.key);
+    if (old === undefined) return decide(state, event);
+    const entry = old as Mutable<Entry>;
+    const events = entry.events as ClassifiedEvent[];
+    let expired = 0;
+    while (expired < events.length && events[expired]!.time < event.time - cfg.within) expired++;
+    expired = Math.max(expired, events.length + 1 - SEQUENCE_MAX_EVENTS_PER_KEY);
+    if (expired > 0) events.splice(0, expired);
+    events.push(event);
+    const matched = last.test(event) ? match(events) : undefined;
+    if (matched !== undefined || (until?.(event) ?? false)) entry.events = [];
+    if (event.time > entry.lastSeen) entry.lastSeen = event.time;
+    if (matched === undefined) return { store: state, evicted: 0 };
+    return { store: state, out: completed(event, group, matched), evicted: 0 };
+  };
+
   const decide = (state: KeyedState<Entry>, event: ClassifiedEvent): Decision<Entry> => {
     const group = groupOf(common, event)!;
     const old = state.keys.get(group.key);
@@ -113,18 +153,7 @@ export function createSequence(cfg: SequenceConfig): RuleRuntime<SequenceState> 
       common.maxKeys,
     );
     if (matched === undefined) return { store, evicted };
-    const draft = pointDraft(event, group, {
-      value: matched.length,
-      threshold: required,
-      sample: mergeSamples([matched], cfg.sample_size),
-      codes: topCodes([
-        matched.reduce<Record<string, number>>((acc, e) => {
-          if (e.code !== undefined && e.code !== '') acc[e.code] = (acc[e.code] ?? 0) + 1;
-          return acc;
-        }, {}),
-      ]),
-    });
-    return { store, out: makeDetection(common.info, draft, render), evicted };
+    return { store, out: completed(event, group, matched), evicted };
   };
 
   const sweep = (state: SequenceState, watermark: number): SequenceState => {
@@ -151,6 +180,11 @@ export function createSequence(cfg: SequenceConfig): RuleRuntime<SequenceState> 
     step(state, input) {
       const { store: keys, pending, out, evicted } = decideFinal(state.keys, state.pending, input, decide);
       return { state: sweep({ keys, pending, sweptAt: state.sweptAt }, input.watermark), out, evicted };
+    },
+    apply(state, input) {
+      const { store: keys, pending, out, evicted } = decideFinal(state.keys, state.pending, input, decideOwned, true);
+      const swept = sweep({ keys, pending, sweptAt: state.sweptAt }, input.watermark);
+      return { state: swept, out, evicted };
     },
     size: (state) => state.keys.keys.size + (state.pending?.size ?? 0),
     toJSON: (state) => ({

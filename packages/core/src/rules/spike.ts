@@ -8,6 +8,7 @@ import {
   bucketsIn,
   type CountBucket,
   countInto,
+  countIntoOwned,
   dropBefore,
   newestDropped,
   runStart,
@@ -19,7 +20,15 @@ import { countBucketsFromJSON, type KeyedState, type WindowHooks } from '../stre
 import { checkWindow, commonShape, compileCommon, groupOf, windowShape } from './common.js';
 import { RULE_DEFAULTS } from './defaults.js';
 import { type DetectionDraft, describeKey, describeWindow, type RuleRuntime } from './rule.js';
-import { addEvent, judged, ownEvidence, type WindowedEntry, windowedRuntime, windowSpec } from './windowed.js';
+import {
+  addEvent,
+  addInPlace,
+  judged,
+  ownEvidence,
+  type WindowedEntry,
+  windowedRuntime,
+  windowSpec,
+} from './windowed.js';
 
 const D = RULE_DEFAULTS.spike;
 const B = RULE_DEFAULTS.baseline;
@@ -278,6 +287,9 @@ export function createSpike(cfg: SpikeConfig): RuleRuntime<SpikeState> {
   return windowedRuntime<CountBucket, Own>(spec, {
     hooks,
     add,
+    // `since` is set when the key is created; an event in its newest bucket leaves it as it is.
+    addOwned: (state, event) =>
+      addInPlace(state, spec, groupOf(common, event), event, (b) => countIntoOwned(b, event, cfg.sample_size)),
     bucketsFromJSON: countBucketsFromJSON,
     ownFromJSON: (o) => ({
       since: json.number(o.since, 'since'),

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { ClassifiedEvent } from '../classify/types.js';
-import { bucketsIn, type CountBucket, countInto, upsertBucket } from '../stream/buckets.js';
+import { bucketsIn, type CountBucket, countInto, countIntoOwned, upsertBucket } from '../stream/buckets.js';
 import { countBucketsFromJSON, type KeyedState, type WindowHooks } from '../stream/keyed.js';
 import { checkWindow, commonShape, compileCommon, groupOf, windowShape } from './common.js';
 import { type DetectionDraft, describeKey, describeWindow, type RuleRuntime } from './rule.js';
 import {
   addEvent,
+  addInPlace,
   judged,
   nextWithData,
   noOwnFields,
@@ -62,5 +63,12 @@ export function createThreshold(cfg: ThresholdConfig): RuleRuntime<ThresholdStat
       buckets: upsertBucket(old?.buckets ?? [], start, (b) => countInto(b, start, event, cfg.sample_size)),
     }));
 
-  return windowedRuntime(spec, { hooks, add, bucketsFromJSON: countBucketsFromJSON, ownFromJSON: noOwnFields });
+  return windowedRuntime(spec, {
+    hooks,
+    add,
+    addOwned: (state, event) =>
+      addInPlace(state, spec, groupOf(common, event), event, (b) => countIntoOwned(b, event, cfg.sample_size)),
+    bucketsFromJSON: countBucketsFromJSON,
+    ownFromJSON: noOwnFields,
+  });
 }

@@ -3,6 +3,7 @@ import {
   alignDown,
   dropBefore,
   lastClosed,
+  type Mutable,
   mergeSamples,
   nextDataBoundary,
   type Started,
@@ -23,7 +24,7 @@ import {
 } from '../stream/keyed.js';
 import { type CompiledCommon, groupOf } from './common.js';
 import type { GroupKey } from './keys.js';
-import { type DetectionDraft, makeDetection, type RuleRuntime } from './rule.js';
+import { type DetectionDraft, makeDetection, type RuleInput, type RuleRuntime, type RuleStepResult } from './rule.js';
 import type { Detection } from './types.js';
 
 /**
@@ -78,6 +79,29 @@ export function addEvent<E extends KeyedEntry>(
   if (group === undefined) return { state, evicted: 0 };
   const start = alignDown(event.time, spec.step);
   return upsertKey(state, group.key, (old) => entry(old, start, group), spec.common.maxKeys);
+}
+
+/**
+ * `addEvent` on a state the caller owns, for the usual case of an event landing in its key's newest bucket: `into`
+ * adds it to that bucket in place and the key's `lastSeen` moves. Returns false, changing nothing, when the event
+ * needs a new key or bucket (then `addEvent` does it). Every other field of an existing entry is unchanged by an
+ * event in its newest bucket, so the result equals `addEvent`'s.
+ */
+export function addInPlace<B extends Started>(
+  state: KeyedState<WindowedBase<B>>,
+  spec: WindowSpec,
+  group: GroupKey | undefined,
+  event: ClassifiedEvent,
+  into: (bucket: B) => void,
+): boolean {
+  if (group === undefined) return true;
+  const entry = state.keys.get(group.key);
+  if (entry === undefined) return false;
+  const last = entry.buckets[entry.buckets.length - 1];
+  if (last === undefined || last.start !== alignDown(event.time, spec.step)) return false;
+  into(last);
+  if (entry.lastSeen === null || event.time > entry.lastSeen) (entry as Mutable<KeyedEntry>).lastSeen = event.time;
+  return true;
 }
 
 /** For types without fields of their own. */
@@ -167,6 +191,11 @@ export interface WindowedParts<B extends Started, X extends object> {
     state: KeyedState<WindowedEntry<B, X>>,
     event: ClassifiedEvent,
   ): { readonly state: KeyedState<WindowedEntry<B, X>>; readonly evicted: number };
+  /**
+   * Optional in-place `add` for an owned state (see `addInPlace`): true when it added the event, false to fall back
+   * to `add`.
+   */
+  readonly addOwned?: (state: KeyedState<WindowedEntry<B, X>>, event: ClassifiedEvent) => boolean;
   /** Default: the event passes the filter and has every group field. */
   readonly accepts?: (event: ClassifiedEvent) => boolean;
   /** Reads the saved buckets of a key. */
@@ -197,6 +226,21 @@ export function windowedRuntime<B extends Started, X extends object>(
       buckets: parts.bucketsFromJSON(o.buckets),
     };
   };
+  const stepWith = (
+    state: KeyedState<WindowedEntry<B, X>>,
+    input: RuleInput,
+    owned: boolean,
+  ): RuleStepResult<KeyedState<WindowedEntry<B, X>>> => {
+    let s = begin(state, input, step);
+    let evicted = 0;
+    if (input.type === 'event' && !(owned && parts.addOwned!(s, input.event)))
+      ({ state: s, evicted } = parts.add(s, input.event));
+    // No window end passed: nothing to evaluate (advanceWindows would return the state as it is).
+    if (s.evaluated !== null && lastClosed(input.watermark, step) <= s.evaluated)
+      return { state: s, out: NONE, evicted };
+    const { state: next, out } = advanceWindows(s, input.watermark, step, parts.hooks);
+    return { state: next, out, evicted };
+  };
   // A plain literal, not a spread of shared fields: the engine reads these objects for every event.
   return {
     id: common.info.id,
@@ -206,16 +250,8 @@ export function windowedRuntime<B extends Started, X extends object>(
     accepts: parts.accepts ?? ((event) => groupOf(common, event) !== undefined),
     init: () => initKeyed<WindowedEntry<B, X>>(),
     idle: (state, watermark) => windowsIdle(state, watermark, step),
-    step(state, input) {
-      let s = begin(state, input, step);
-      let evicted = 0;
-      if (input.type === 'event') ({ state: s, evicted } = parts.add(s, input.event));
-      // No window end passed: nothing to evaluate (advanceWindows would return the state as it is).
-      if (s.evaluated !== null && lastClosed(input.watermark, step) <= s.evaluated)
-        return { state: s, out: NONE, evicted };
-      const { state: next, out } = advanceWindows(s, input.watermark, step, parts.hooks);
-      return { state: next, out, evicted };
-    },
+    step: (state, input) => stepWith(state, input, false),
+    apply: parts.addOwned === undefined ? undefined : (state, input) => stepWith(state, input, true),
     size: (state) => state.keys.size,
     toJSON: (state) => keyedToJSON(state, parts.entryToJSON ?? ((e) => e)),
     fromJSON: (value) => keyedFromJSON(value, entryFromJSON),

@@ -88,6 +88,38 @@ export function addSample(
   return out;
 }
 
+/**
+ * `addSample` on a sample the caller owns (see RuleRuntime.apply): modifies and returns it, or returns a new array
+ * when given a shared constant. Same result as `addSample`.
+ */
+export function addSampleOwned(
+  sample: readonly ClassifiedEvent[],
+  event: ClassifiedEvent,
+  size: number,
+): readonly ClassifiedEvent[] {
+  if (size <= 0) return NO_EVENTS;
+  const n = sample.length;
+  if (n >= size && compareEvents(event, sample[0]!) <= 0) return sample;
+  const out = Object.isFrozen(sample) ? sample.slice() : (sample as ClassifiedEvent[]);
+  let i = n;
+  while (i > 0 && compareEvents(out[i - 1]!, event) > 0) i--;
+  if (i === n) out.push(event);
+  else out.splice(i, 0, event);
+  if (out.length > size) out.shift();
+  return out;
+}
+
+/** `addCode` on codes the caller owns: modifies and returns them, or a new object when given a shared constant. */
+export function addCodeOwned(
+  codes: Readonly<Record<string, number>>,
+  code: string | undefined,
+): Readonly<Record<string, number>> {
+  if (code === undefined || code === '') return codes;
+  const out = (Object.isFrozen(codes) ? { ...codes } : codes) as Record<string, number>;
+  out[code] = (out[code] ?? 0) + 1;
+  return out;
+}
+
 /** The newest `size` events of several samples, newest last. */
 export function mergeSamples(
   samples: readonly (readonly ClassifiedEvent[])[],
@@ -131,6 +163,17 @@ export function countInto(
     codes: addCode(bucket?.codes ?? NO_CODES, event.code),
   };
 }
+
+/** `countInto` on a bucket the caller owns: modifies it in place. */
+export function countIntoOwned(bucket: CountBucket, event: ClassifiedEvent, sampleSize: number): void {
+  const b = bucket as Mutable<CountBucket>;
+  b.count++;
+  b.sample = addSampleOwned(b.sample, event, sampleSize);
+  b.codes = addCodeOwned(b.codes, event.code);
+}
+
+/** A read-only shape made writable, for the in-place paths of owned states only. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** The bucket reduced to its count (for history that no current window will show again). */
 export function bareBucket(bucket: CountBucket): CountBucket {

@@ -4,6 +4,7 @@ import { compareDetections, type RuleRuntime } from '../rules/rule.js';
 import { compileRule, type RuleConfig } from '../rules/schema.js';
 import type { Detection } from '../rules/types.js';
 import { parseDuration } from '../time/duration.js';
+import type { Mutable } from './buckets.js';
 import { type EngineInput, isTick } from './input.js';
 import { json } from './json.js';
 
@@ -33,7 +34,8 @@ export interface EngineState {
   /** Just past the newest final tick (its time + 1 ms): every watermark is at least this. */
   readonly floor: number | null;
   readonly totals: EngineCounts;
-  readonly rules: Readonly<Record<string, unknown>>;
+  /** Each rule's state, in the order of `Engine.rules`. */
+  readonly rules: readonly unknown[];
 }
 
 export interface EngineStep {
@@ -62,8 +64,10 @@ export interface Engine {
   step(state: EngineState, input: EngineInput): EngineStep;
   /**
    * `step` for a caller that owns the state and drops the old one (createDetector): the same result, but the given
-   * state's rule record is updated in place instead of copied, so the given state must not be used afterwards.
-   * Pass only states from this engine's `init`, `fromJSON` or `apply`, never one shared with other code.
+   * state (its object, its rule states and what they hold) is updated in place and returned, so neither it nor
+   * anything read from it earlier may be used afterwards (`toJSON` output is a copy and stays valid). Pass only
+   * states from this engine's `init`, `fromJSON`, `step` or `apply` whose predecessors are dropped, never one
+   * shared with other code.
    */
   apply(state: EngineState, input: EngineInput): EngineStep;
   /** Folds `step` over inputs; outputs are concatenated in input order (so chunking never changes them). */
@@ -86,6 +90,8 @@ export interface Engine {
 const NONE: readonly never[] = Object.freeze([]);
 
 const ZERO: EngineCounts = Object.freeze({ events: 0, ticks: 0, late: 0, evicted: 0, detections: 0 });
+const ONE_EVENT: EngineCounts = Object.freeze({ ...ZERO, events: 1 });
+const ONE_TICK: EngineCounts = Object.freeze({ ...ZERO, ticks: 1 });
 
 const addCounts = (a: EngineCounts, b: EngineCounts): EngineCounts => ({
   events: a.events + b.events,
@@ -106,6 +112,8 @@ export function createEngine(configs: readonly RuleConfig[], options: EngineOpti
     ids.add(r.id);
   }
   const lateness = rules.map((r) => r.lateness ?? defaultLateness);
+  // What `apply` calls: a rule's in-place step where it has one.
+  const owned = rules.map((r) => ({ step: (r.apply ?? r.step).bind(r) }));
 
   const watermarkOf = (state: Pick<EngineState, 'maxTime' | 'floor'>, i: number): number | null => {
     const fromEvents = state.maxTime === null ? null : state.maxTime - lateness[i]!;
@@ -117,8 +125,20 @@ export function createEngine(configs: readonly RuleConfig[], options: EngineOpti
     maxTime: null,
     floor: null,
     totals: ZERO,
-    rules: Object.fromEntries(rules.map((r) => [r.id, r.init()])),
+    rules: rules.map((r) => r.init()),
   });
+
+  /** Adds a step's counts to the totals: a new object, or in place for an owned state (its totals are its own). */
+  const total = (state: EngineState, counts: EngineCounts, inPlace: boolean): EngineCounts => {
+    if (!inPlace || Object.isFrozen(state.totals)) return addCounts(state.totals, counts);
+    const t = state.totals as Mutable<EngineCounts>;
+    t.events += counts.events;
+    t.ticks += counts.ticks;
+    t.late += counts.late;
+    t.evicted += counts.evicted;
+    t.detections += counts.detections;
+    return t;
+  };
 
   const advance = (state: EngineState, input: EngineInput, inPlace: boolean): EngineStep => {
     let maxTime = state.maxTime;
@@ -128,7 +148,7 @@ export function createEngine(configs: readonly RuleConfig[], options: EngineOpti
       // A time we cannot place is never silently dropped: it goes to `late` with the other unusable events.
       const counts = { ...ZERO, events: event ? 1 : 0, ticks: event ? 0 : 1, late: event ? 1 : 0 };
       return {
-        state: { ...state, totals: addCounts(state.totals, counts) },
+        state: { ...state, totals: total(state, counts, inPlace) },
         out: [],
         late: event ? [event] : [],
         counts,
@@ -142,27 +162,29 @@ export function createEngine(configs: readonly RuleConfig[], options: EngineOpti
     let out: Detection[] | undefined;
     let late = false;
     let evicted = 0;
-    let nextRules: Record<string, unknown> | undefined;
+    const states = state.rules;
+    let nextRules: unknown[] | undefined;
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!;
       const fromEvents = maxTime === null ? null : maxTime - lateness[i]!;
       const watermark = (fromEvents === null ? floor : floor === null ? fromEvents : Math.max(fromEvents, floor))!;
-      const prev = state.rules[rule.id];
+      const prev = states[i];
       // What this input shows was observed: its time, unless the watermark is already past it.
       const time = Math.max(input.time, watermark);
+      const run = inPlace ? owned[i]! : rule;
       let result: ReturnType<typeof rule.step>;
       if (event !== undefined && rule.accepts(event)) {
         if (event.time < watermark) {
           late = true;
           if (rule.idle?.(prev, watermark) === true) continue;
-          result = rule.step(prev, { type: 'advance', time, watermark });
+          result = run.step(prev, { type: 'advance', time, watermark });
         } else {
-          result = rule.step(prev, { type: 'event', event, time, watermark });
+          result = run.step(prev, { type: 'event', event, time, watermark });
         }
       } else {
         // Nothing due: an advance would return the same state and no output.
         if (rule.idle?.(prev, watermark) === true) continue;
-        result = rule.step(prev, { type: 'advance', time, watermark });
+        result = run.step(prev, { type: 'advance', time, watermark });
       }
       if (result.out.length !== 0) {
         out ??= [];
@@ -170,24 +192,35 @@ export function createEngine(configs: readonly RuleConfig[], options: EngineOpti
       }
       evicted += result.evicted;
       if (result.state !== prev) {
-        nextRules ??= inPlace ? (state.rules as Record<string, unknown>) : { ...state.rules };
-        nextRules[rule.id] = result.state;
+        nextRules ??= inPlace ? (states as unknown[]) : states.slice();
+        nextRules[i] = result.state;
       }
     }
     if (out !== undefined && out.length > 1) out.sort(compareDetections);
-    const counts: EngineCounts = {
-      events: event ? 1 : 0,
-      ticks: event ? 0 : 1,
-      late: late ? 1 : 0,
-      evicted,
-      detections: out === undefined ? 0 : out.length,
-    };
-    return {
-      state: { maxTime, floor, totals: addCounts(state.totals, counts), rules: nextRules ?? state.rules },
-      out: out ?? NONE,
-      late: late && event ? [event] : NONE,
-      counts,
-    };
+    // Most inputs are one plain event or tick: their counts are shared constants.
+    const counts: EngineCounts =
+      !late && evicted === 0 && out === undefined
+        ? event
+          ? ONE_EVENT
+          : ONE_TICK
+        : {
+            events: event ? 1 : 0,
+            ticks: event ? 0 : 1,
+            late: late ? 1 : 0,
+            evicted,
+            detections: out === undefined ? 0 : out.length,
+          };
+    const totals = total(state, counts, inPlace);
+    let next: EngineState;
+    if (inPlace) {
+      // The caller drops the old state: reuse its object.
+      const m = state as Mutable<EngineState>;
+      m.maxTime = maxTime;
+      m.floor = floor;
+      m.totals = totals;
+      next = m;
+    } else next = { maxTime, floor, totals, rules: nextRules ?? states };
+    return { state: next, out: out ?? NONE, late: late && event ? [event] : NONE, counts };
   };
 
   const step = (state: EngineState, input: EngineInput): EngineStep => advance(state, input, false);
@@ -211,13 +244,16 @@ export function createEngine(configs: readonly RuleConfig[], options: EngineOpti
     version: 1,
     maxTime: state.maxTime,
     floor: state.floor,
-    totals: state.totals,
+    totals: { ...state.totals },
     rules: Object.fromEntries(
-      rules.map((r) => [r.id, { fingerprint: r.fingerprint, state: r.toJSON(state.rules[r.id]) }]),
+      // A copy: under `apply` the live state keeps changing, and a saved snapshot must not.
+      rules.map((r, i) => [r.id, { fingerprint: r.fingerprint, state: structuredClone(r.toJSON(state.rules[i])) }]),
     ),
   });
 
-  const fromJSON = (value: unknown): { state: EngineState; reset: string[] } => {
+  const fromJSON = (input: unknown): { state: EngineState; reset: string[] } => {
+    // Rule states restored from it are modified in place by `apply`: they must not share the caller's objects.
+    const value = structuredClone(input);
     const o = json.object(value, 'engine state');
     if (o.version !== 1) throw new TypeError(`engine state: unsupported version ${JSON.stringify(o.version)}`);
     const totalsIn = json.object(o.totals, 'engine totals');
@@ -230,7 +266,7 @@ export function createEngine(configs: readonly RuleConfig[], options: EngineOpti
     };
     const saved = json.object(o.rules, 'engine rules');
     const reset: string[] = [];
-    const ruleStates: Record<string, unknown> = {};
+    const ruleStates: unknown[] = [];
     for (const rule of rules) {
       const entry = saved[rule.id];
       const restored = (() => {
@@ -245,7 +281,7 @@ export function createEngine(configs: readonly RuleConfig[], options: EngineOpti
         }
       })();
       if (restored === undefined) reset.push(rule.id);
-      ruleStates[rule.id] = restored === undefined ? rule.init() : restored.state;
+      ruleStates.push(restored === undefined ? rule.init() : restored.state);
     }
     return {
       state: {
@@ -273,7 +309,7 @@ export function createEngine(configs: readonly RuleConfig[], options: EngineOpti
       }
       return min;
     },
-    sizes: (state) => Object.fromEntries(rules.map((r) => [r.id, r.size(state.rules[r.id])])),
+    sizes: (state) => Object.fromEntries(rules.map((r, i) => [r.id, r.size(state.rules[i])])),
     toJSON,
     fromJSON,
   };

@@ -27,6 +27,26 @@ export function mergeHeaps<T>(a: Heap<T>, b: Heap<T>, cmp: Compare<T>): Heap<T> 
   return { rank: rank(right) + 1, size: a.size + b.size, item: a.item, left, right };
 }
 
+/**
+ * `mergeHeaps` for heaps the caller owns (see RuleRuntime.apply): relinks the nodes in place instead of copying the
+ * merge path, so the inputs are consumed. Same resulting order and shape as `mergeHeaps`.
+ */
+export function mergeHeapsOwned<T>(a: Heap<T>, b: Heap<T>, cmp: Compare<T>): Heap<T> {
+  if (a === null) return b;
+  if (b === null) return a;
+  if (cmp(b.item, a.item) < 0) [a, b] = [b, a];
+  const node = a as { -readonly [K in keyof HeapNode<T>]: HeapNode<T>[K] };
+  const size = a.size + b.size;
+  const merged = mergeHeapsOwned(a.right, b, cmp);
+  if (rank(a.left) < rank(merged)) {
+    node.right = a.left;
+    node.left = merged;
+  } else node.right = merged;
+  node.rank = rank(node.right) + 1;
+  node.size = size;
+  return node;
+}
+
 export function heapInsert<T>(h: Heap<T>, item: T, cmp: Compare<T>): Heap<T> {
   return mergeHeaps(h, { rank: 1, size: 1, item, left: null, right: null }, cmp);
 }
@@ -34,6 +54,12 @@ export function heapInsert<T>(h: Heap<T>, item: T, cmp: Compare<T>): Heap<T> {
 export function heapPop<T>(h: HeapNode<T>, cmp: Compare<T>): Heap<T> {
   return mergeHeaps(h.left, h.right, cmp);
 }
+
+/** `heapInsert` and `heapPop` on an owned heap (see `mergeHeapsOwned`). */
+export const heapInsertOwned = <T>(h: Heap<T>, item: T, cmp: Compare<T>): Heap<T> =>
+  mergeHeapsOwned(h, { rank: 1, size: 1, item, left: null, right: null }, cmp);
+
+export const heapPopOwned = <T>(h: HeapNode<T>, cmp: Compare<T>): Heap<T> => mergeHeapsOwned(h.left, h.right, cmp);
 
 /** Items in order (for serialisation). */
 export function heapToArray<T>(h: Heap<T>, cmp: Compare<T>): T[] {

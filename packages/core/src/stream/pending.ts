@@ -1,5 +1,5 @@
 import type { ClassifiedEvent } from '../classify/types.js';
-import { type Heap, heapFromArray, heapInsert, heapPop, heapToArray } from './heap.js';
+import { type Heap, heapFromArray, heapInsert, heapInsertOwned, heapPop, heapPopOwned, heapToArray } from './heap.js';
 import { json } from './json.js';
 import { compareEvents } from './order.js';
 
@@ -10,19 +10,24 @@ import { compareEvents } from './order.js';
  */
 export type Pending = Heap<ClassifiedEvent>;
 
-export const addPending = (pending: Pending, event: ClassifiedEvent): Pending =>
-  heapInsert(pending, event, compareEvents);
+/** Queues an event; `owned` changes the heap in place (see RuleRuntime.apply). */
+export const addPending = (pending: Pending, event: ClassifiedEvent, owned = false): Pending =>
+  owned ? heapInsertOwned(pending, event, compareEvents) : heapInsert(pending, event, compareEvents);
 
-/** Removes and returns, in event order, every event with time < watermark. */
+const NO_EVENTS: readonly ClassifiedEvent[] = Object.freeze([]);
+
+/** Removes and returns, in event order, every event with time < watermark; `owned` changes the heap in place. */
 export function takeFinal(
   pending: Pending,
   watermark: number,
-): { readonly pending: Pending; readonly events: ClassifiedEvent[] } {
+  owned = false,
+): { readonly pending: Pending; readonly events: readonly ClassifiedEvent[] } {
+  if (pending === null || pending.item.time >= watermark) return { pending, events: NO_EVENTS };
   const events: ClassifiedEvent[] = [];
-  let heap = pending;
+  let heap: Pending = pending;
   while (heap !== null && heap.item.time < watermark) {
     events.push(heap.item);
-    heap = heapPop(heap, compareEvents);
+    heap = owned ? heapPopOwned(heap, compareEvents) : heapPop(heap, compareEvents);
   }
   return { pending: heap, events };
 }

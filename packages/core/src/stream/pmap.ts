@@ -95,6 +95,14 @@ export class PMap<K, V> {
     return next;
   }
 
+  /**
+   * Sets in place, for a map whose owner drops every older version (see RuleRuntime.apply): no new version and no
+   * undo entry, so an older version read afterwards would be wrong.
+   */
+  setOwned(key: K, value: V): void {
+    this.own().set(key, value);
+  }
+
   /** A snapshot of the entries (a copy: the underlying Map moves between versions). */
   entries(): [K, V][] {
     return [...this.own()];

@@ -77,6 +77,7 @@ describe('engine fast paths', () => {
           assert.deepEqual(ro.late, rp.late);
           assert.deepEqual(ro.counts, rp.counts);
           assert.deepEqual(engine.toJSON(ro.state), engine.toJSON(rp.state));
+          assert.deepEqual(engine.sizes(ro.state), engine.sizes(rp.state));
           pure = rp.state;
           owned = i === cut ? engine.fromJSON(JSON.parse(JSON.stringify(engine.toJSON(ro.state)))).state : ro.state;
         });
