@@ -11,7 +11,7 @@ const DAY = 86_400_000;
  * carries (agent, ecs, host details, event.created, process, provider GUID, and the message repeated in
  * `winlog.event_data.param1`), following the reconstructed samples in packages/core/samples/reference.
  */
-function shipped(r: NpsRecord, i: number): string {
+export function shipped(r: NpsRecord, i: number): string {
   const doc = JSON.parse(renderWinlogbeat(r)) as Record<string, Record<string, unknown>>;
   const short = (r.host ?? 'NPS01').split('.')[0]!;
   doc.agent = {

@@ -162,37 +162,42 @@ function compileCondition(cond: FieldCondition): ValueTest {
 
 const always: EventPredicate = () => true;
 
-/** Compiles a filter once into a predicate. Field names are resolved here; unknown ones throw (the schema rejects them first). */
+/**
+ * Compiles a filter once into a predicate. Field names are resolved here; unknown ones throw (the schema rejects them
+ * first).
+ *
+ * The predicate's body is generated as one expression (`t0(g0(e)) && (t1(g1(e)) || !t2(g2(e)))`) over the compiled
+ * getters and value tests, passed in as arguments: each filter then has call sites of its own, which V8 can inline,
+ * where closures nested per node would share theirs across every rule's filter (measured in bench/engine). Only
+ * identifiers we generate go into the source; values stay in the compiled tests.
+ */
 export function compileFilter(spec: FilterSpec | undefined): EventPredicate {
   if (spec === undefined) return always;
-  const parts: EventPredicate[] = [];
+  const refs: unknown[] = [];
+  const ref = (value: unknown): string => `r${refs.push(value) - 1}`;
+  const expr = filterExpression(spec, ref);
+  if (expr === 'true') return always;
+  const names = refs.map((_, i) => `r${i}`);
+  const make = new Function(...names, `'use strict'; return (e) => ${expr};`) as (...r: unknown[]) => EventPredicate;
+  return make(...refs);
+}
+
+/** The expression of one filter: `true` for an empty one. */
+function filterExpression(spec: FilterSpec, ref: (value: unknown) => string): string {
+  const parts: string[] = [];
   for (const [name, cond] of Object.entries(spec)) {
     if (cond === undefined) continue;
     if (name === 'all') {
-      const subs = (cond as readonly FilterSpec[]).map(compileFilter);
-      parts.push((e) => {
-        for (const p of subs) if (!p(e)) return false;
-        return true;
-      });
+      const subs = (cond as readonly FilterSpec[]).map((f) => filterExpression(f, ref));
+      parts.push(`(${subs.join(' && ')})`);
     } else if (name === 'any') {
-      const subs = (cond as readonly FilterSpec[]).map(compileFilter);
-      parts.push((e) => {
-        for (const p of subs) if (p(e)) return true;
-        return false;
-      });
+      const subs = (cond as readonly FilterSpec[]).map((f) => filterExpression(f, ref));
+      parts.push(`(${subs.join(' || ')})`);
     } else if (name === 'not') {
-      const sub = compileFilter(cond as FilterSpec);
-      parts.push((e) => !sub(e));
+      parts.push(`!(${filterExpression(cond as FilterSpec, ref)})`);
     } else {
-      const get = fieldGetter(name);
-      const test = compileCondition(cond as FieldCondition);
-      parts.push((e) => test(get(e)));
+      parts.push(`${ref(compileCondition(cond as FieldCondition))}(${ref(fieldGetter(name))}(e))`);
     }
   }
-  if (parts.length === 0) return always;
-  if (parts.length === 1) return parts[0]!;
-  return (e) => {
-    for (const p of parts) if (!p(e)) return false;
-    return true;
-  };
+  return parts.length === 0 ? 'true' : parts.join(' && ');
 }
