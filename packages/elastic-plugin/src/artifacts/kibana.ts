@@ -113,6 +113,48 @@ const topValues = (field: string, size: number, orderBy: string): Column => ({
   },
 });
 
+const uniqueCount = (field: string): Column => ({
+  label: `Unique count of ${field}`,
+  dataType: 'number',
+  operationType: 'unique_count',
+  sourceField: field,
+  isBucketed: false,
+  scale: 'ratio',
+  params: { emptyAsNull: true },
+});
+/** A count of the records matching a KQL query (a Lens column filter). */
+const countWhere = (label: string, query: string): Column => ({
+  ...count(),
+  label,
+  filter: { query, language: 'kuery' },
+});
+
+/**
+ * Per RADIUS client view (issue: per-NAS and per-policy): records carrying `field`, which only Security 6272/6273,
+ * NPS accounting and correlated extension events have, with their volume, failures and distinct users.
+ */
+function radiusTable(id: string, title: string, field: string): SavedObject {
+  return lens(
+    id,
+    title,
+    EVENTS_VIEW,
+    `${field} : *`,
+    {
+      key: topValues(field, 25, 'n'),
+      n: count(),
+      failures: countWhere('Failures', 'event.outcome : "failure"'),
+      users: uniqueCount('npswatch.user.key'),
+    },
+    'lnsDatatable',
+    {
+      layerId: 'layer1',
+      layerType: 'data',
+      columns: [{ columnId: 'key' }, { columnId: 'n' }, { columnId: 'failures' }, { columnId: 'users' }],
+      sorting: { columnId: 'failures', direction: 'desc' },
+    },
+  );
+}
+
 /** A Lens visualization on one data view, with one layer (`layer1`). */
 function lens(
   id: string,
@@ -215,12 +257,24 @@ function panels(): { objects: SavedObject[]; grid: { id: string; type: 'lens' | 
     'npswatch.category : "support-required"',
     ['host.name', 'npswatch.code', 'user.name', 'npswatch.correlation_id', 'message'],
   );
+  const byNas = radiusTable(
+    'npswatch-by-nas',
+    'npswatch: RADIUS clients (NAS): volume, failures, users',
+    'npswatch.radius.nas_identifier',
+  );
+  const byPolicy = radiusTable(
+    'npswatch-by-network-policy',
+    'npswatch: network policies: volume, failures, users',
+    'npswatch.radius.network_policy',
+  );
   return {
-    objects: [codesOverTime, errorsByServer, repeatedNonErrors, supportRequired, alertTimeline],
+    objects: [codesOverTime, errorsByServer, repeatedNonErrors, byNas, byPolicy, supportRequired, alertTimeline],
     grid: [
       { id: codesOverTime.id, type: 'lens', w: 48, h: 14 },
       { id: errorsByServer.id, type: 'lens', w: 24, h: 15 },
       { id: repeatedNonErrors.id, type: 'lens', w: 24, h: 15 },
+      { id: byNas.id, type: 'lens', w: 24, h: 15 },
+      { id: byPolicy.id, type: 'lens', w: 24, h: 15 },
       { id: supportRequired.id, type: 'search', w: 48, h: 15 },
       { id: alertTimeline.id, type: 'lens', w: 48, h: 12 },
     ],

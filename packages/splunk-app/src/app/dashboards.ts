@@ -183,6 +183,20 @@ export const DASHBOARDS: readonly Dashboard[] = [
         query: `${EVENTS} | search category="support-required" OR audience="admin" | stats count latest(_time) as latest by dest code signature remediation | convert ctime(latest) | sort - count`,
         at: [0, 650, 1200, 400],
       },
+      {
+        id: 'by_nas',
+        type: 'splunk.table',
+        title: 'RADIUS clients (NAS): volume, failures, users',
+        query: `${EVENTS} | search nas=* | stats count sum(eval(if(outcome="failure", 1, 0))) as failures dc(user_key) as users latest(_time) as latest by nas client_ip | convert ctime(latest) | sort - failures | head 50`,
+        at: [0, 1050, 600, 400],
+      },
+      {
+        id: 'by_policy',
+        type: 'splunk.table',
+        title: 'Network policies: volume, failures, users',
+        query: `${EVENTS} | search network_policy=* | stats count sum(eval(if(outcome="failure", 1, 0))) as failures dc(user_key) as users by network_policy | sort - failures | head 50`,
+        at: [600, 1050, 600, 400],
+      },
     ],
   },
   {

@@ -38,6 +38,7 @@ const SPLUNK_FIELDS: Readonly<Record<string, string>> = {
   'npswatch.radius.client_ip': 'client_ip',
   'npswatch.radius.nas_identifier': 'nas',
   'npswatch.radius.nas_ip': 'nas_ip',
+  'npswatch.radius.network_policy': 'network_policy',
   'source.ip': 'src_ip',
   'npswatch.radius.state': 'radius_state',
   'npswatch.radius.reason_code': 'reason_code',
