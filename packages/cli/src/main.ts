@@ -1,4 +1,4 @@
-import { EXIT, isUsageError } from './errors.js';
+import { closestNames, EXIT, fileErrorMessage, isUsageError, UsageError } from './errors.js';
 import { type Io, processIo } from './io.js';
 import { CommanderError, createProgram } from './program.js';
 
@@ -13,6 +13,16 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     code = c;
   });
   try {
+    // The default command takes no arguments: a first word that names no command is a typo, not an input.
+    const first = argv[0];
+    const commands = [...program.commands.map((c) => c.name()), 'help'];
+    if (first !== undefined && !first.startsWith('-') && !commands.includes(first)) {
+      const near = closestNames(first, commands);
+      throw new UsageError(
+        `unknown command "${first}"`,
+        near.length ? `did you mean ${near.join(' or ')}?` : `commands: ${commands.join(', ')}`,
+      );
+    }
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (err) {
@@ -23,6 +33,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     if (isUsageError(err)) {
       io.stderr.write(`npswatch: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
       return EXIT.usage;
+    }
+    const file = fileErrorMessage(err);
+    if (file) {
+      io.stderr.write(`npswatch: ${file.message}\nhint: ${file.hint}\n`);
+      return EXIT.failure;
     }
     const message = err instanceof Error ? err.message : String(err);
     io.stderr.write(`npswatch: ${message}\n`);

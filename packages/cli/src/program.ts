@@ -1,8 +1,11 @@
 import { assertTimeZone, FORMAT_IDS, type FormatId, type Lang, VERSION } from '@npswatch/core';
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
+import type { ReportCommandOptions } from './commands/report.js';
 import { addSplunkSinkOptions, type SplunkSinkCliOptions } from './commands/splunk.js';
+import type { ElasticWatchFlags } from './commands/watch-elastic.js';
+import { connectionOptions, withElasticErrors } from './elastic-connection.js';
 import { UsageError } from './errors.js';
-import type { Io } from './io.js';
+import { type Io, write } from './io.js';
 
 const LANGS = ['en', 'ko'] as const;
 
@@ -120,6 +123,36 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     );
 
   program
+    .command('report')
+    .description('write one self-contained HTML report: events over time, top codes, servers, users, NAS, alerts')
+    .argument('[inputs...]', 'input files in any supported format (or npswatch classify output); - reads stdin')
+    .option('--out <file>', 'the HTML file to write (- for stdout)', 'report.html')
+    .option('--rules <files...>', 'rule files (YAML) for the alert timeline; default: the built-in pack')
+    .option('--until <time>', 'end the report at this event time (ISO): later events are left out')
+    .option('--timestamp-field <path>', 'generic JSON input: dotted path of the event time (implies --format json)')
+    .addOption(format())
+    .addOption(tz())
+    .addOption(lang())
+    .addOption(deadLetter())
+    .option(
+      '--correlate',
+      'join extension events with Security 6272/6273 and accounting records (NAS and policy views)',
+    )
+    .option('--no-correlate', 'never correlate; several inputs are still merged by event time')
+    .addOption(tolerance())
+    .option('--silence <duration>', 'list a server as silent after this long without an NPS record', '1h')
+    .option('--min-repeats <n>', 'list users from this many non-error events on', '3')
+    .option(
+      '--pseudonymize',
+      'show users as tokens (HMAC-SHA256 with the key in $NPSWATCH_PSEUDONYMIZE_KEY): same user, same token',
+    )
+    .option('--pseudonymize-key-env <var>', 'environment variable holding the pseudonymisation key')
+    .action(async (inputs: string[], opts: ReportCommandOptions) => {
+      const { runReport } = await import('./commands/report.js');
+      setExit(await runReport(inputs, opts, io));
+    });
+
+  program
     .command('doctor')
     .description('diagnose the NPS extension from its logs: what is wrong, worst first, with evidence and what to do')
     .argument(
@@ -152,9 +185,11 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
       },
     );
 
-  program
+  const watchCommand = program
     .command('watch')
-    .description('follow files (or - for stdin) like tail -F and write alerts as NDJSON the moment they fire')
+    .description(
+      'follow files (or - for stdin) like tail -F, or an Elasticsearch index pattern (--source), and write alerts as NDJSON the moment they fire',
+    )
     .argument('[inputs...]', 'input files to follow (they may not exist yet); - reads stdin')
     .option('--rules <files...>', 'rule files (YAML); default: the built-in pack')
     .option('--state <file>', 'resume from this file and checkpoint detector state and input offsets to it')
@@ -170,35 +205,53 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     )
     .option('--no-correlate', 'never correlate (the default for watch)')
     .addOption(tolerance())
-    .action(
-      async (
-        inputs: string[],
-        opts: {
-          rules?: string[];
-          state?: string;
-          format: FormatId | 'auto';
-          tz: string;
-          lang: Lang;
-          deadLetter?: string;
-          idleAdvance: string;
-          checkpointInterval: string;
-          correlate?: boolean;
-          tolerance: string;
-        } & SplunkSinkCliOptions,
-      ) => {
-        const { runWatch, processShutdownSignal } = await import('./commands/watch.js');
-        const { withSplunkSink } = await import('./commands/splunk.js');
-        const shutdown = processShutdownSignal();
-        try {
-          // With --sink, each alert is delivered (or spooled) before watch goes on; a failed sink stops watching.
-          const watch = (out: Io, failed: AbortSignal) =>
-            runWatch(inputs, opts, out, { signal: AbortSignal.any([shutdown.signal, failed]) });
-          setExit(await withSplunkSink(opts, io, watch, { deliver: true }));
-        } finally {
-          shutdown.dispose();
-        }
-      },
-    );
+    .option(
+      '--source <spec>',
+      'also read new documents of an Elasticsearch index pattern (Winlogbeat / Elastic Agent): elastic:INDEX-PATTERN',
+    )
+    .option('--once', 'with --source: stop at the end of the current data instead of polling for more')
+    .option('--source-page-size <n>', 'with --source: documents per search request', '1000')
+    .option('--source-poll <duration>', 'with --source: pause between polls once the end is reached', '5s')
+    .option(
+      '--source-lookback <duration>',
+      'with --source: look this far behind the newest document for late ones',
+      '1m',
+    )
+    .option('--source-from <time>', 'with --source and no checkpoint: start at this event time (ISO), not the oldest');
+  // The same connection flags as `npswatch elastic` (for --source and --sink elastic).
+  connectionOptions(watchCommand).action(
+    async (
+      inputs: string[],
+      opts: {
+        rules?: string[];
+        state?: string;
+        format: FormatId | 'auto';
+        tz: string;
+        lang: Lang;
+        deadLetter?: string;
+        idleAdvance: string;
+        checkpointInterval: string;
+        correlate?: boolean;
+        tolerance: string;
+      } & ElasticWatchFlags &
+        SplunkSinkCliOptions,
+    ) => {
+      const { runWatch, processShutdownSignal } = await import('./commands/watch.js');
+      const shutdown = processShutdownSignal();
+      try {
+        // With --sink, each alert is delivered (or spooled) before watch goes on; a failed sink stops watching.
+        const watch = (out: Io, failed: AbortSignal) =>
+          runWatch(inputs, opts, out, { signal: AbortSignal.any([shutdown.signal, failed]) });
+        const elasticSink = opts.sink === 'elastic' || opts.sink?.startsWith('elastic:') === true;
+        const withSink = elasticSink
+          ? (await import('./commands/watch-elastic.js')).withElasticSink
+          : (await import('./commands/splunk.js')).withSplunkSink;
+        setExit(await withElasticErrors(io, () => withSink(opts, io, watch, { deliver: true })));
+      } finally {
+        shutdown.dispose();
+      }
+    },
+  );
 
   program
     .command('explain')
@@ -220,7 +273,8 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     )
     .argument('<inputs...>', 'ElastAlert rule files (YAML) or directories of them')
     .option('--out <dir>', 'write one npswatch rule file per input into this directory (default: one file on stdout)')
-    .action(async (inputs: string[], opts: { out?: string }) => {
+    .option('--compat', "write compat: elastalert where npswatch can reproduce ElastAlert's semantics (docs/rules.md)")
+    .action(async (inputs: string[], opts: { out?: string; compat?: boolean }) => {
       const { runImportElastAlert } = await import('./commands/rules.js');
       setExit(await runImportElastAlert(inputs, opts, io));
     });
@@ -244,6 +298,17 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .action(async (args: string[]) => {
       const { runElastic } = await import('./commands/elastic.js');
       setExit(await runElastic(args, io));
+    });
+
+  program
+    .command('completion')
+    .description('print a shell completion script: source <(npswatch completion bash), or zsh, or fish')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .action(async (shell: 'bash' | 'zsh' | 'fish') => {
+      const { completionScript } = await import('./completion.js');
+      // Generated from this very program, so every command and option above is offered.
+      await write(io.stdout, completionScript(program, shell));
+      setExit(0);
     });
 
   return program;

@@ -3,7 +3,11 @@ import type { Io } from '../src/io.js';
 import { main } from '../src/main.js';
 
 /** Runs the CLI in-process with captured streams. */
-export async function run(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function run(
+  args: string[],
+  stdin = '',
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -14,7 +18,7 @@ export async function run(args: string[], stdin = ''): Promise<{ code: number; s
   stderr.on('data', (d) => {
     err += d;
   });
-  const io: Io = { stdout, stderr, stdin: Readable.from([Buffer.from(stdin)]), env: {} };
+  const io: Io = { stdout, stderr, stdin: Readable.from([Buffer.from(stdin)]), env };
   const code = await main(args, io);
   return { code, stdout: out, stderr: err };
 }

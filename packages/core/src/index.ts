@@ -138,6 +138,7 @@ export {
   readBatches,
 } from './parse/input.js';
 export { securityFieldsFromMessage } from './parse/security-message.js';
+export { winlogbeatRecord } from './parse/winlogbeat.js';
 export {
   createDetector,
   type Detector,

@@ -20,6 +20,7 @@ export {
   type ServerInfo,
   serverInfo,
 } from './client.js';
+export { checkpointFromJSON, checkpointKey, checkpointToJSON, type ElasticCheckpoint } from './cursor.js';
 export {
   type ElasticAuth,
   ElasticError,
@@ -55,4 +56,5 @@ export {
   type SinkInput,
   type SinkTimers,
 } from './sink.js';
+export { type ElasticSourceOptions, type ElasticSourcePage, readElastic } from './source.js';
 export { alertMappings, deadLetterMappings, eventMappings, type MappingCapabilities } from './templates.js';

@@ -10,11 +10,8 @@ import {
   toEcs,
 } from '@npswatch/core';
 import {
-  connectElastic,
   createElasticSink,
   dailyEventIndex,
-  type ElasticAuth,
-  type ElasticConnection,
   type ElasticSinkStats,
   EVENTS_DATA_STREAM,
   type EventsAs,
@@ -23,61 +20,11 @@ import {
   setup,
 } from '@npswatch/elastic-plugin';
 import { Command, CommanderError, Option } from 'commander';
+import { type ConnectionFlags, connectionOptions, openElastic as open } from '../elastic-connection.js';
 import { EXIT, UsageError } from '../errors.js';
 import { classifiedBatches, createRejectLog } from '../inputs.js';
 import { type Io, write } from '../io.js';
 import { alertDocument, rulesFrom } from './replay.js';
-
-/** Connection flags shared by the subcommands. Secrets are read from the environment, or given as flags. */
-interface ConnectionFlags {
-  readonly url?: string;
-  readonly username?: string;
-  readonly passwordEnv?: string;
-  readonly apiKey?: string;
-  readonly apiKeyEnv?: string;
-}
-
-const ENV = {
-  url: 'ELASTIC_URL',
-  username: 'ELASTIC_USERNAME',
-  password: 'ELASTIC_PASSWORD',
-  apiKey: 'ELASTIC_API_KEY',
-};
-
-function connectionOptions(cmd: Command): Command {
-  return cmd
-    .option('--url <url>', `Elasticsearch URL (default: $${ENV.url})`)
-    .option('--username <name>', `user for basic auth (default: $${ENV.username}, else elastic)`)
-    .option('--password-env <var>', `environment variable holding the password (default ${ENV.password})`)
-    .option('--api-key <key>', 'API key, encoded (visible in process lists: prefer --api-key-env)')
-    .option('--api-key-env <var>', `environment variable holding the encoded API key (default ${ENV.apiKey})`);
-}
-
-/** Reads a secret from the environment; a named but empty variable is a usage error (naming the variable only). */
-function fromEnv(io: Io, name: string, what: string): string {
-  const value = io.env[name];
-  if (value === undefined || value === '') throw new UsageError(`${what}: environment variable ${name} is not set`);
-  return value;
-}
-
-/** Explicit flags first, then the conventional variables; an API key wins over a password. */
-export function resolveAuth(flags: ConnectionFlags, io: Io): ElasticAuth | undefined {
-  if (flags.apiKey !== undefined) return { apiKey: flags.apiKey };
-  if (flags.apiKeyEnv !== undefined) return { apiKey: fromEnv(io, flags.apiKeyEnv, '--api-key-env') };
-  const username = flags.username ?? io.env[ENV.username] ?? 'elastic';
-  if (flags.passwordEnv !== undefined) return { username, password: fromEnv(io, flags.passwordEnv, '--password-env') };
-  if (io.env[ENV.apiKey]) return { apiKey: io.env[ENV.apiKey]! };
-  if (io.env[ENV.password]) return { username, password: io.env[ENV.password]! };
-  if (flags.username !== undefined)
-    throw new UsageError(`--username needs a password: set ${ENV.password} or name a variable with --password-env`);
-  return undefined;
-}
-
-async function open(flags: ConnectionFlags, io: Io): Promise<ElasticConnection> {
-  const url = flags.url ?? io.env[ENV.url];
-  if (!url) throw new UsageError(`no Elasticsearch URL: give --url or set ${ENV.url}`);
-  return connectElastic({ url, auth: resolveAuth(flags, io) });
-}
 
 interface SetupFlags extends ConnectionFlags {
   readonly events: EventsAs;

@@ -18,6 +18,7 @@ import { EXIT, UsageError } from '../errors.js';
 import { createRejectLog } from '../inputs.js';
 import { type Io, write } from '../io.js';
 import { type CorrelateChoice, replaySource } from '../merge.js';
+import { createProgress } from '../progress.js';
 
 export interface ReplayOptions {
   readonly rules?: readonly string[];
@@ -63,7 +64,8 @@ export function alertDocument(alert: NotifyAlert, lang: Lang): Record<string, un
   return doc;
 }
 
-function parseUntil(text: string | undefined, tz: string): number | undefined {
+/** `--until` as epoch ms (undefined: not given); shared with report. */
+export function parseUntil(text: string | undefined, tz: string): number | undefined {
   if (text === undefined) return undefined;
   const t = parseTimestamp(text, tz);
   if (t === undefined)
@@ -90,12 +92,21 @@ export async function runReplay(inputs: readonly string[], options: ReplayOption
   const tolerance = parseTolerance(options.tolerance);
   const telemetry = createTelemetry();
   const rules = await rulesFrom(options.rules);
-  const rejects = createRejectLog(io, options.deadLetter);
+  const names = inputs.length ? inputs : ['-'];
+  // A bar on stderr when it is a terminal; its io clears the bar before other messages.
+  const progress = createProgress(io, names);
+  const rejects = createRejectLog(progress.io, options.deadLetter);
   // Several inputs are merged by event time, and correlated (see merge.ts and docs/correlation.md).
   const source = await replaySource(
-    inputs.length ? inputs : ['-'],
-    { format: options.format, timeZone: options.tz, telemetry, timestampField: options.timestampField },
-    io,
+    names,
+    {
+      format: options.format,
+      timeZone: options.tz,
+      telemetry,
+      timestampField: options.timestampField,
+      onBytes: progress.onBytes,
+    },
+    progress.io,
     rejects,
     { correlate: options.correlate, tolerance },
   ).catch(async (err: unknown) => {
@@ -112,6 +123,7 @@ export async function runReplay(inputs: readonly string[], options: ReplayOption
   };
   try {
     for await (const batch of source.batches) {
+      progress.addEvents(batch.length);
       for (const event of batch) {
         if (until !== undefined && event.time > until) continue;
         const out = detector.push(event);
@@ -124,6 +136,7 @@ export async function runReplay(inputs: readonly string[], options: ReplayOption
     late += end.late.length;
     await emit(end.alerts);
   } finally {
+    progress.end();
     await rejects.close();
   }
   const counts = detector.counts();

@@ -37,8 +37,10 @@ import { EXIT, UsageError } from '../errors.js';
 import { createRejectLog } from '../inputs.js';
 import { type Io, write } from '../io.js';
 import { alertDocument, parseTolerance, rulesFrom } from './replay.js';
+import type { ElasticWatchFlags, RecordSource } from './watch-elastic.js';
 
-export interface WatchOptions {
+/** `--source elastic:PATTERN` and its connection and paging flags are the `ElasticWatchFlags`. */
+export interface WatchOptions extends ElasticWatchFlags {
   readonly rules?: readonly string[];
   /** State file: resume from it at start, checkpoint to it while running and at shutdown. */
   readonly state?: string;
@@ -346,6 +348,14 @@ function resumeCorrelator(
   }
 }
 
+/** The `--source` reader, connected; the Elasticsearch client is loaded only when one is given. */
+async function recordSources(options: WatchOptions, io: Io, sources: Map<string, unknown>): Promise<RecordSource[]> {
+  const { source } = options;
+  if (source === undefined) return [];
+  const { openElasticSource } = await import('./watch-elastic.js');
+  return [await openElasticSource({ ...options, source }, io, sources, options.state)];
+}
+
 function shiftLines(record: NpsRecord, by: number): NpsRecord {
   return { ...record, position: { ...record.position, line: record.position.line + by } };
 }
@@ -363,6 +373,10 @@ function shiftLines(record: NpsRecord, by: number): NpsRecord {
  * detector gets what it releases; the records it holds are checkpointed with the rest. Inputs are not merged by
  * event time (a live input has no end to wait for): records of one request may arrive from different files in
  * any order within the tolerance.
+ *
+ * With `--source elastic:PATTERN`, new documents of an index pattern are read as one more input
+ * (watch-elastic.ts); its cursor is checkpointed beside the files' offsets, and `--once` ends at the end of its
+ * current data.
  */
 export async function runWatch(
   inputs: readonly string[],
@@ -372,7 +386,13 @@ export async function runWatch(
 ): Promise<number> {
   const idleEvery = duration(options.idleAdvance, '--idle-advance');
   const checkpointEvery = duration(options.checkpointInterval, '--checkpoint-interval');
-  const names = inputs.length > 0 ? inputs : ['-'];
+  if (options.once === true && (options.source === undefined || inputs.length > 0))
+    throw new UsageError(
+      '--once reads --source to its end and takes no file inputs',
+      'files are followed until Ctrl-C',
+    );
+  // With --source, stdin is read only when named (`-`).
+  const names = inputs.length > 0 || options.source !== undefined ? inputs : ['-'];
   const keys = names.map((n) => (n === '-' ? '-' : resolve(n)));
   const duplicate = keys.find((k, i) => keys.indexOf(k) !== i);
   if (duplicate !== undefined)
@@ -394,17 +414,22 @@ export async function runWatch(
   );
   let correlation = resumeCorrelator(correlateOptions, saved, statePath);
   const cursors = new Map<string, InputCheckpoint>(Object.entries(saved?.checkpoint.inputs ?? {}));
+  const sourceCheckpoints = new Map<string, unknown>(Object.entries(saved?.checkpoint.sources ?? {}));
   const save = async (path: string) => {
     const snap = detector.snapshot();
     await saveState(path, {
       detection: snap.detection,
       notify: snap.notify,
-      checkpoint: { inputs: Object.fromEntries(cursors) },
+      checkpoint: {
+        inputs: Object.fromEntries(cursors),
+        ...(sourceCheckpoints.size === 0 ? {} : { sources: Object.fromEntries(sourceCheckpoints) }),
+      },
       ...(correlating ? { correlation: correlateStateToJSON(correlation) } : {}),
     });
   };
   // A state file that cannot be written fails the command now, not at the first checkpoint.
   if (statePath !== undefined) await save(statePath);
+  const recordInputs = await recordSources(options, io, sourceCheckpoints);
   const rejects = createRejectLog(io, options.deadLetter);
 
   const stop = new AbortController();
@@ -585,6 +610,10 @@ export async function runWatch(
     }
   };
 
+  /** Reads a record source (Elasticsearch) to its end or until watching stops; its batches go in as files' do. */
+  const watchRecords = (source: RecordSource): Promise<void> =>
+    source.run((batch, issues, commit) => apply(batch.map(classify), issues, commit), stop.signal);
+
   const sources = names.map((name) =>
     name === '-'
       ? streamSource(io.stdin, stop.signal)
@@ -621,15 +650,20 @@ export async function runWatch(
   }
   await write(
     io.stderr,
-    `npswatch: watching ${names.join(', ')}${saved ? ` (resumed from ${statePath})` : ''}; stop with Ctrl-C\n`,
+    `npswatch: watching ${[...names, ...recordInputs.map((r) => r.name)].join(', ')}${saved ? ` (resumed from ${statePath})` : ''}; stop with Ctrl-C\n`,
   );
-  await Promise.all(
-    sources.map((source) =>
+  await Promise.all([
+    ...sources.map((source) =>
       watchInput(source)
         .catch(fail)
         .finally(() => source.close()),
     ),
-  );
+    ...recordInputs.map((source) =>
+      watchRecords(source)
+        .catch(fail)
+        .finally(() => source.close()),
+    ),
+  ]);
   for (const t of timers) clearInterval(t);
   runtime.signal?.removeEventListener('abort', onSignal);
 
@@ -664,6 +698,7 @@ export async function runWatch(
       `npswatch: correlated ${t.extension} extension events, ${t.matched} with Security or accounting records; ${t.npsOnly} NPS decisions without an extension event; ${t.late} records too late to match\n`,
     );
   }
+  for (const source of recordInputs) await write(io.stderr, `${source.summary()}\n`);
   await write(
     io.stderr,
     `npswatch: ${events} events, ${alerts} alerts, ${late} late events, ${rejects.count} records rejected\n`,

@@ -23,7 +23,14 @@ export interface SavedState {
   /** The detection side's serialised state (rule windows), opaque here. */
   readonly detection: unknown;
   readonly notify: NotifyState;
-  readonly checkpoint: { readonly inputs: Readonly<Record<string, InputCheckpoint>> };
+  readonly checkpoint: {
+    readonly inputs: Readonly<Record<string, InputCheckpoint>>;
+    /**
+     * Checkpoints of inputs that are not byte streams (e.g. an Elasticsearch index pattern's cursor), by source
+     * name; each owner reads and checks its own. Absent in files without such inputs.
+     */
+    readonly sources?: Readonly<Record<string, unknown>>;
+  };
   /**
    * The correlator's state (`correlateStateToJSON`, versioned itself), when the run correlates; restored with
    * `correlateStateFromJSON`, which checks it in full. Absent in files saved without correlation (and older ones).
@@ -59,7 +66,10 @@ const SavedStateSchema = z.object({
   savedAt: z.string(),
   detection: z.unknown(),
   notify: NotifyStateSchema,
-  checkpoint: z.object({ inputs: z.record(z.string(), CheckpointSchema) }),
+  checkpoint: z.object({
+    inputs: z.record(z.string(), CheckpointSchema),
+    sources: z.record(z.string(), z.unknown()).optional(),
+  }),
   // Opaque here like `detection`, but versioned: the rest is checked by correlateStateFromJSON.
   correlation: z.looseObject({ version: z.number().int().min(1) }).optional(),
 });

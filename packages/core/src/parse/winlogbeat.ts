@@ -1,5 +1,12 @@
 import { normalizeChannel, normalizeLevel } from '../record/channel.js';
-import type { FormatDefinition, NpsRecord, ParseContext, ParseSink, RecordParser } from '../record/types.js';
+import type {
+  FormatDefinition,
+  NpsRecord,
+  ParseContext,
+  ParseSink,
+  RecordParser,
+  SourcePosition,
+} from '../record/types.js';
 import { parseTimestamp } from '../time/parse.js';
 
 type Json = Record<string, unknown>;
@@ -75,6 +82,58 @@ function channelOf(raw: string | undefined): string | undefined {
   return normal;
 }
 
+/**
+ * One Winlogbeat / Elastic Agent document, already parsed from JSON (a line of NDJSON, or a search hit's
+ * `_source`), as a record; or `undefined` after telling `reject` what is wrong (and which field).
+ */
+export function winlogbeatRecord(
+  doc: Readonly<Record<string, unknown>>,
+  position: SourcePosition,
+  reject: (reason: string, field?: string) => void,
+): NpsRecord | undefined {
+  const stamp = doc['@timestamp'];
+  let time: number | undefined;
+  if (typeof stamp === 'string') time = parseTimestamp(stamp);
+  else if (typeof stamp === 'number' && Number.isFinite(stamp)) time = stamp; // epoch_millis, as Elasticsearch accepts
+  if (time === undefined) {
+    reject(stamp === undefined ? 'missing @timestamp' : `invalid @timestamp ${JSON.stringify(stamp)}`, '@timestamp');
+    return undefined;
+  }
+
+  const winlog = asObject(doc.winlog);
+  const event = asObject(doc.event);
+  const eventData = asObject(winlog?.event_data);
+
+  const idSource = winlog?.event_id !== undefined ? 'winlog.event_id' : 'event.code';
+  const eventId = integer(winlog?.event_id ?? event?.code);
+  if (Number.isNaN(eventId)) {
+    reject('event id is not an integer', idSource);
+    return undefined;
+  }
+  const recordId = integer(winlog?.record_id);
+  if (Number.isNaN(recordId)) {
+    reject('record id is not an integer', 'winlog.record_id');
+    return undefined;
+  }
+
+  const record: Mutable<NpsRecord> = { format: 'winlogbeat', position, time };
+  const host = text(winlog?.computer_name) ?? text(asObject(doc.host)?.name);
+  if (host !== undefined) record.host = host;
+  const channel = channelOf(text(winlog?.channel));
+  if (channel !== undefined) record.channel = channel;
+  const provider = text(winlog?.provider_name) ?? text(event?.provider);
+  if (provider !== undefined) record.provider = provider;
+  if (eventId !== undefined) record.eventId = eventId;
+  if (recordId !== undefined) record.recordId = recordId;
+  const level = normalizeLevel(text(asObject(doc.log)?.level));
+  if (level !== undefined) record.level = level;
+  const message = text(doc.message) ?? text(eventData?.param1);
+  if (message !== undefined) record.message = message;
+  const fields = eventDataFields(eventData);
+  if (fields !== undefined) record.fields = fields;
+  return record;
+}
+
 /** Streaming parser for Winlogbeat / Elastic Agent NDJSON: one ECS document per line. */
 export function createWinlogbeatParser(ctx: ParseContext, sink: ParseSink): RecordParser {
   const file = ctx.file;
@@ -89,6 +148,11 @@ export function createWinlogbeatParser(ctx: ParseContext, sink: ParseSink): Reco
       format: 'winlogbeat',
     });
   };
+
+  // The line being read, for rejects from winlogbeatRecord: one callback for all lines, no closure per line.
+  let current = '';
+  let currentNo = 0;
+  const rejectCurrent = (reason: string, field?: string): void => reject(currentNo, current, reason, field);
 
   return {
     push(line: string, lineNo: number): void {
@@ -110,52 +174,10 @@ export function createWinlogbeatParser(ctx: ParseContext, sink: ParseSink): Reco
         return;
       }
 
-      const stamp = doc['@timestamp'];
-      let time: number | undefined;
-      if (typeof stamp === 'string') time = parseTimestamp(stamp);
-      else if (typeof stamp === 'number' && Number.isFinite(stamp)) time = stamp; // epoch_millis, as Elasticsearch accepts
-      if (time === undefined) {
-        reject(
-          lineNo,
-          line,
-          stamp === undefined ? 'missing @timestamp' : `invalid @timestamp ${JSON.stringify(stamp)}`,
-          '@timestamp',
-        );
-        return;
-      }
-
-      const winlog = asObject(doc.winlog);
-      const event = asObject(doc.event);
-      const eventData = asObject(winlog?.event_data);
-
-      const idSource = winlog?.event_id !== undefined ? 'winlog.event_id' : 'event.code';
-      const eventId = integer(winlog?.event_id ?? event?.code);
-      if (Number.isNaN(eventId)) {
-        reject(lineNo, line, `event id is not an integer`, idSource);
-        return;
-      }
-      const recordId = integer(winlog?.record_id);
-      if (Number.isNaN(recordId)) {
-        reject(lineNo, line, 'record id is not an integer', 'winlog.record_id');
-        return;
-      }
-
-      const record: Mutable<NpsRecord> = { format: 'winlogbeat', position: { file, line: lineNo }, time };
-      const host = text(winlog?.computer_name) ?? text(asObject(doc.host)?.name);
-      if (host !== undefined) record.host = host;
-      const channel = channelOf(text(winlog?.channel));
-      if (channel !== undefined) record.channel = channel;
-      const provider = text(winlog?.provider_name) ?? text(event?.provider);
-      if (provider !== undefined) record.provider = provider;
-      if (eventId !== undefined) record.eventId = eventId;
-      if (recordId !== undefined) record.recordId = recordId;
-      const level = normalizeLevel(text(asObject(doc.log)?.level));
-      if (level !== undefined) record.level = level;
-      const message = text(doc.message) ?? text(eventData?.param1);
-      if (message !== undefined) record.message = message;
-      const fields = eventDataFields(eventData);
-      if (fields !== undefined) record.fields = fields;
-      sink.record(record);
+      current = line;
+      currentNo = lineNo;
+      const record = winlogbeatRecord(doc, { file, line: lineNo }, rejectCurrent);
+      if (record !== undefined) sink.record(record);
     },
     end(): void {
       // One record per line: nothing is ever pending.
