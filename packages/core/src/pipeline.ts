@@ -5,6 +5,7 @@ import { compileNotifyPolicies, type NotifyGlobalInput, type NotifyPolicies } fr
 import type { NotifyState } from './notify/state.js';
 import type { Telemetry } from './notify/telemetry.js';
 import type { NotifyAlert, Suppression } from './notify/types.js';
+import { isMomentRule } from './rules/compat/options.js';
 import type { RuleConfig } from './rules/schema.js';
 import type { Detection } from './rules/types.js';
 import {
@@ -63,22 +64,23 @@ export interface Detector {
 }
 
 /**
- * Rule types whose detections are single moments (a matching event, a completed sequence, a new value): they
- * never report the condition ending. Their alerts stay open for `keep_firing_for` (default 15m), folding further
- * matches of the same key into the open alert, then close without a resolved notification unless asked.
+ * Rules whose detections are single moments (a matching event, a completed sequence, a new value, and every
+ * `compat: elastalert` match): they never report the condition ending. Their alerts stay open for
+ * `keep_firing_for` (default 15m), folding further matches of the same key into the open alert, then close without
+ * a resolved notification unless asked.
  */
-const POINT_TYPES = new Set(['any', 'sequence', 'new_value']);
 const POINT_DEFAULTS = { keep_firing_for: '15m', resolve: false } as const;
 
 const EMPTY: DetectorOutput = Object.freeze({ alerts: [], detections: [], suppressed: [], late: [] });
 
 export function createDetector(rules: readonly RuleConfig[], options: DetectorOptions = {}): Detector {
   const engine = createEngine(rules, { allowedLateness: options.allowedLateness });
+  const moments = new Set(rules.filter((r) => r.enabled && isMomentRule(r)).map((r) => r.id));
   const policies = compileNotifyPolicies({
     rules: Object.fromEntries(
       rules
         .filter((r) => r.enabled)
-        .map((r) => [r.id, POINT_TYPES.has(r.type) ? { ...POINT_DEFAULTS, ...r.notify } : r.notify]),
+        .map((r) => [r.id, moments.has(r.id) ? { ...POINT_DEFAULTS, ...r.notify } : r.notify]),
     ),
     global: options.notify,
   });
@@ -107,7 +109,7 @@ export function createDetector(rules: readonly RuleConfig[], options: DetectorOp
     for (const detection of detections) {
       take(notifier.apply({ type: 'detection', detection }));
       // The moment has passed: the alert moves to keep_firing_for and closes by itself.
-      if (detection.active && POINT_TYPES.has(detection.ruleType)) {
+      if (detection.active && moments.has(detection.ruleId)) {
         take(notifier.apply({ type: 'detection', detection: { ...detection, active: false } }));
       }
     }

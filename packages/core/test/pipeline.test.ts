@@ -25,6 +25,25 @@ describe('createDetector', () => {
     }
   });
 
+  it('closes the alert of a compat: elastalert rule by itself: its matches are moments, never resolved', () => {
+    // Regression: compat detections never go inactive, so the alert used to stay open and repeat for ever.
+    const rules = parseRules(
+      'rules:\n  - id: f\n    type: threshold\n    filter: { code: X }\n    window: 10m\n    count: 2\n    compat: elastalert\n',
+      'r.yaml',
+    );
+    const d = createDetector(rules);
+    const alerts = [];
+    for (const t of [0, 1, 2, 3]) alerts.push(...d.push(makeEvent({ time: t * MIN, code: 'X' })).alerts);
+    // Three hours of quiet: no repeat, and no resolved notification (moments have nothing to resolve).
+    for (let t = 10; t <= 180; t += 10) alerts.push(...d.push(makeEvent({ time: t * MIN, code: 'Y' })).alerts);
+    alerts.push(...d.finish(200 * MIN).alerts);
+    assert.deepEqual(
+      alerts.map((a) => a.status),
+      ['firing'],
+    );
+    assert.equal(d.policies.rules.f?.keepFiringForMs, 15 * MIN);
+  });
+
   it('finds every scenario of the synthetic day once, and the same after a restart from a snapshot', async () => {
     const rules = await loadBuiltinRules();
     const events = syntheticDay().map(classify);

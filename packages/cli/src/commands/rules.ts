@@ -19,6 +19,8 @@ import { type Io, write } from '../io.js';
 export interface ImportElastAlertOptions {
   /** Write one rule file per input into this directory; without it, one rule file goes to stdout. */
   readonly out?: string;
+  /** Write `compat: elastalert` on the rules whose ElastAlert semantics can be reproduced. */
+  readonly compat?: boolean;
 }
 
 const RULE_FILE = /\.ya?ml$/i;
@@ -81,7 +83,7 @@ function unique(base: string, taken: Set<string>): string {
 }
 
 /**
- * `npswatch rules import-elastalert FILE|DIR... [--out DIR]`: converts ElastAlert 2 rules and reports, per rule,
+ * `npswatch rules import-elastalert FILE|DIR... [--out DIR] [--compat]`: converts ElastAlert 2 rules and reports, per rule,
  * what was mapped, approximated, ignored or refused. Exit 0 when every rule was imported, 3 when some were
  * refused, 2 when an input could not be read.
  */
@@ -109,6 +111,7 @@ export async function runImportElastAlert(
       continue;
     }
     const result = importElastAlertRule(text, file, {
+      compat: options.compat === true,
       // `!file` lists are found next to the rule when the path is relative.
       readListFile: (path) => readFileSync(resolve(dirname(file), path), 'utf8'),
     });

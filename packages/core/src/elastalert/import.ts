@@ -87,7 +87,13 @@ function convert(yamlText: string, file: string, options: ImportOptions, notes: 
   TYPE_CHECKS[type]?.(src);
   const { common, filter } = commonOptions(src, notes, file);
   const mapping = mapper({ src, notes, options, common, filter, type });
-  notes.first({ kind: 'mapped', option: 'type', to: `type: ${mapping.rule.type}`, ...typeNote(type) });
+  // A compat rule keeps the ElastAlert type's meaning: its own note says so.
+  notes.first({
+    kind: 'mapped',
+    option: 'type',
+    to: `type: ${mapping.rule.type}`,
+    ...(mapping.compat ? {} : typeNote(type)),
+  });
   const groupBy = mapping.rule.group_by?.flatMap((g) => (typeof g === 'string' ? [g] : [...g])) ?? [];
   const lateness = allowedLateness(src, notes);
   const notify = notifyOptions(src, notes, mapping, groupBy);

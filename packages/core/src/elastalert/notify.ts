@@ -55,6 +55,16 @@ function realert(
   const given = src.millis('realert');
   // With aggregation, ElastAlert's realert default drops to 0: every match goes into the batch.
   const ms = given ?? (aggregated ? 0 : undefined);
+  if (ms === undefined && mapping.compat === true) {
+    // A compat rule keeps ElastAlert's default: a notification per key at most once a minute.
+    setPoint(notify, '1m', '1m');
+    notes.mapped(
+      'realert',
+      'notify.keep_firing_for: 1m, notify.repeat_interval: 1m',
+      "not set: ElastAlert's default of 1 minute; event time, ElastAlert uses the wall clock",
+    );
+    return;
+  }
   if (ms === undefined) {
     notes.approximated(
       'realert',

@@ -6,6 +6,7 @@ const ORDER = [
   'id',
   'description',
   'type',
+  'compat',
   'enabled',
   'severity',
   'filter',

@@ -17,6 +17,11 @@ export interface ImportOptions {
    * resolves it against the rule's directory). Undefined or a throw means unreadable, which refuses the rule.
    */
   readonly readListFile?: (path: string) => string | undefined;
+  /**
+   * Write `compat: elastalert` on the rules whose ElastAlert semantics npswatch can reproduce (docs/rules.md,
+   * "Compatibility mode"), with options mapped one to one; other rules are imported with npswatch semantics.
+   */
+  readonly compat?: boolean;
 }
 
 export interface TypeContext {
@@ -34,8 +39,10 @@ export interface TypeMapping {
   readonly rule: RuleConfigInput;
   /** The window length in ms, for windowed rules (realert 0 becomes one notification per window). */
   readonly windowMs?: number;
-  /** Rules whose detections are moments (any, new_value): their alerts close by themselves. */
+  /** Rules whose detections are moments (any, new_value, compat rules): their alerts close by themselves. */
   readonly point: boolean;
+  /** The rule runs with `compat: elastalert` (realert then keeps ElastAlert's default of 1 minute). */
+  readonly compat?: boolean;
 }
 
 type Mapper = (ctx: TypeContext) => TypeMapping;
@@ -43,11 +50,24 @@ type Mapper = (ctx: TypeContext) => TypeMapping;
 // ---------------------------------------------------------------------------------------------------------------
 // Shared options
 
-/** `query_key` (one field or a compound list) → `group_by`. */
-function queryKey(ctx: TypeContext, option = 'query_key'): string[] {
+/**
+ * `query_key` (one field or a compound list) → `group_by`. `compat`: how a compat rule treats events missing the
+ * field, as ElastAlert does: counted under `_missing`, or in no key (Elasticsearch aggregations).
+ */
+function queryKey(ctx: TypeContext, option = 'query_key', compat?: 'missing' | 'skipped'): string[] {
   const names = ctx.src.names(option);
   if (names === undefined) return [];
   const fields = names.map((n, i) => ruleField(n, names.length === 1 ? option : `${option}[${i}]`, ctx.notes));
+  if (compat !== undefined) {
+    ctx.notes.mapped(
+      option,
+      `group_by: [${fields.join(', ')}]`,
+      compat === 'missing'
+        ? 'events missing a field are counted under "_missing", as in ElastAlert'
+        : "events missing a field are in no key, as in Elasticsearch's terms aggregation",
+    );
+    return fields;
+  }
   ctx.notes.mapped(option, `group_by: [${fields.join(', ')}]`);
   ctx.notes.approximated(
     option,
@@ -93,6 +113,59 @@ function required(ctx: TypeContext, option: string, opts: { integer?: boolean; m
   return value ?? refuse('E_EA_OPTION', `${option} is required for ${ctx.type} rules`, option);
 }
 
+type CompatInput = NonNullable<Extract<RuleConfigInput, { type: 'any' }>['compat']>;
+
+/** Whether this import writes `compat: elastalert` (only types with a compat runtime call it). */
+const compatMode = (ctx: TypeContext): boolean => ctx.options.compat === true;
+
+/**
+ * The `compat` option of a compat import: `elastalert`, or the long form when the rule sets `run_every` (ElastAlert
+ * takes it from the global config otherwise; npswatch's default is 1 minute) or `forget_keys`.
+ */
+function compatOption(ctx: TypeContext, extra: { readonly forgetKeys?: boolean; readonly runEvery?: number } = {}) {
+  const runEvery = extra.runEvery ?? (ctx.src.pending('run_every') ? ctx.src.millis('run_every') : undefined);
+  if (runEvery !== undefined && extra.runEvery === undefined)
+    ctx.notes.mapped('run_every', `compat.run_every: ${durationText(runEvery)}`, 'runs end on this grid of event time');
+  ctx.notes.mapped(
+    'type',
+    'compat: elastalert',
+    `ElastAlert ${ctx.type} semantics (docs/rules.md, Compatibility mode)`,
+  );
+  for (const option of ['use_count_query', 'use_terms_query'] as const) {
+    if (ctx.src.peek(option) !== true) continue;
+    ctx.src.take(option);
+    ctx.notes.approximated(
+      option,
+      'ElastAlert then adds one count per run (at its end) instead of each event; compat mode decides per event',
+    );
+  }
+  const value: CompatInput =
+    runEvery === undefined && extra.forgetKeys !== true
+      ? 'elastalert'
+      : {
+          mode: 'elastalert',
+          ...(runEvery === undefined ? {} : { run_every: durationText(runEvery) }),
+          ...(extra.forgetKeys === true ? { forget_keys: true } : {}),
+        };
+  return { compat: value };
+}
+
+/** `timeframe` → `window` as it is: a compat rule measures it back from each event, as ElastAlert does. */
+function compatWindow(ctx: TypeContext): Window {
+  const length = ctx.src.millis('timeframe');
+  if (length === undefined) return refuse('E_EA_OPTION', `timeframe is required for ${ctx.type} rules`, 'timeframe');
+  if (length <= 0) return refuse('E_EA_OPTION', 'timeframe must be longer than 0', 'timeframe');
+  const window = durationText(length);
+  ctx.notes.mapped('timeframe', `window: ${window}`, 'measured back from the newest event, as in ElastAlert');
+  return { window, ms: length };
+}
+
+/** A type imported with npswatch semantics although compat was asked for, and why. */
+function noCompat(ctx: TypeContext, why: string): void {
+  if (compatMode(ctx))
+    ctx.notes.approximated('type', `no compat mode for ${ctx.type} rules: ${why}; npswatch semantics`);
+}
+
 /** The calculation window of rules ElastAlert evaluates per query (percentage_match, metric_aggregation). */
 function queryWindow(ctx: TypeContext): Window {
   const bucket = ctx.src.millis('bucket_interval');
@@ -128,13 +201,18 @@ function queryWindow(ctx: TypeContext): Window {
 // ---------------------------------------------------------------------------------------------------------------
 // Rule types
 
-const anyType: Mapper = (ctx) => ({
-  rule: { ...ctx.common, type: 'any', group_by: queryKey(ctx) },
-  point: true,
-});
+const anyType: Mapper = (ctx) =>
+  compatMode(ctx)
+    ? {
+        rule: { ...ctx.common, type: 'any', group_by: queryKey(ctx, 'query_key', 'missing'), ...compatOption(ctx) },
+        point: true,
+        compat: true,
+      }
+    : { rule: { ...ctx.common, type: 'any', group_by: queryKey(ctx) }, point: true };
 
 const frequency: Mapper = (ctx) => {
   const count = required(ctx, 'num_events', { integer: true, min: 1 });
+  if (compatMode(ctx)) return compatFrequency(ctx, count);
   ctx.notes.mapped('num_events', `count: ${count}`);
   const win = windowOf(ctx, 'timeframe', true);
   const rule: Extract<RuleConfigInput, { type: 'threshold' }> = {
@@ -164,6 +242,62 @@ const frequency: Mapper = (ctx) => {
   return { rule, windowMs: win.ms, point: false };
 };
 
+/** frequency with `compat: elastalert`: the same window, emptied after each match. */
+function compatFrequency(ctx: TypeContext, count: number): TypeMapping {
+  ctx.notes.mapped('num_events', `count: ${count}`, "the key's window is emptied after a match, as in ElastAlert");
+  const win = compatWindow(ctx);
+  const related = ctx.src.boolean('attach_related');
+  const sample = Math.min(count, 100);
+  if (related === true)
+    ctx.notes.mapped('attach_related', `sample_size: ${sample}`, 'detections carry the newest events of the window');
+  if (related === false) ctx.notes.mapped('attach_related', 'sample_size default', 'detections carry a few events');
+  const rule: Extract<RuleConfigInput, { type: 'threshold' }> = {
+    ...ctx.common,
+    type: 'threshold',
+    group_by: queryKey(ctx, 'query_key', 'missing'),
+    window: win.window,
+    count,
+    ...(related === true ? { sample_size: sample } : {}),
+    ...compatOption(ctx),
+  };
+  return { rule, windowMs: win.ms, point: true, compat: true };
+}
+
+/** spike with `compat: elastalert`: ElastAlert's options one to one, its floors of 0 written out. */
+function compatSpike(ctx: TypeContext, height: number, direction: 'up' | 'down' | 'both'): TypeMapping {
+  const win = compatWindow(ctx);
+  const floor = (option: 'threshold_cur' | 'threshold_ref', to: 'min_current' | 'min_reference'): number => {
+    const given = ctx.src.number(option, { min: 0 });
+    const value = given === undefined ? 0 : to === 'min_current' ? Math.ceil(given) : given;
+    if (given === undefined) ctx.notes.mapped(option, `${to}: 0`, "not set: ElastAlert's default, no floor");
+    else ctx.notes.mapped(option, `${to}: ${value}`, 'applies to every direction, as in ElastAlert');
+    return value;
+  };
+  const rule: Extract<RuleConfigInput, { type: 'spike' }> = {
+    ...ctx.common,
+    type: 'spike',
+    group_by: queryKey(ctx, 'query_key', 'missing'),
+    window: win.window,
+    direction,
+    ratio: height,
+    min_current: floor('threshold_cur', 'min_current'),
+    min_reference: floor('threshold_ref', 'min_reference'),
+  };
+  const newData = ctx.src.boolean('alert_on_new_data');
+  if (newData !== undefined)
+    ctx.notes.mapped(
+      'alert_on_new_data',
+      `alert_on_new_keys: ${newData}`,
+      "with ElastAlert's rule-wide warm-up: once one key is warm, new keys are checked",
+    );
+  return {
+    rule: { ...rule, ...(newData === undefined ? {} : { alert_on_new_keys: newData }), ...compatOption(ctx) },
+    windowMs: win.ms,
+    point: true,
+    compat: true,
+  };
+}
+
 const spike: Mapper = (ctx) => {
   if (ctx.src.has('field_value'))
     return refuse(
@@ -179,6 +313,7 @@ const spike: Mapper = (ctx) => {
   if (direction !== 'up' && direction !== 'down' && direction !== 'both')
     return refuse('E_EA_OPTION', `spike_type must be up, down or both, got ${JSON.stringify(direction)}`, 'spike_type');
   ctx.notes.mapped('spike_type', `direction: ${direction}`);
+  if (compatMode(ctx)) return compatSpike(ctx, height, direction);
   const win = windowOf(
     ctx,
     'timeframe',
@@ -245,6 +380,7 @@ const flatline: Mapper = (ctx) => {
   if (minCount < 1)
     return refuse('E_EA_OPTION', `threshold ${min} can never be undercut (a flatline needs at least 1)`, 'threshold');
   ctx.notes.mapped('threshold', `min_count: ${minCount}`);
+  if (compatMode(ctx)) return compatFlatline(ctx, minCount);
   const win = windowOf(ctx, 'timeframe', false);
   const groupBy = queryKey(ctx);
   const rule: Extract<RuleConfigInput, { type: 'flatline' }> = {
@@ -275,6 +411,28 @@ const flatline: Mapper = (ctx) => {
   return { rule, windowMs: win.ms, point: false };
 };
 
+/** flatline with `compat: elastalert`: keys learned from events, re-checked every run, forget_keys as it is. */
+function compatFlatline(ctx: TypeContext, minCount: number): TypeMapping {
+  const win = compatWindow(ctx);
+  const groupBy = queryKey(ctx, 'query_key', 'missing');
+  const forget = ctx.src.boolean('forget_keys');
+  if (forget !== undefined)
+    ctx.notes.mapped(
+      'forget_keys',
+      forget ? 'compat.forget_keys: true' : 'compat.forget_keys default',
+      forget ? 'a key is forgotten at its first alert until it is seen again' : 'keys are never forgotten',
+    );
+  const rule: Extract<RuleConfigInput, { type: 'flatline' }> = {
+    ...ctx.common,
+    type: 'flatline',
+    group_by: groupBy,
+    window: win.window,
+    min_count: minCount,
+    ...compatOption(ctx, { forgetKeys: forget === true }),
+  };
+  return { rule, windowMs: win.ms, point: true, compat: true };
+}
+
 const cardinality: Mapper = (ctx) => {
   const fieldName = ruleField(ctx.src.take('cardinality_field'), 'cardinality_field', ctx.notes);
   ctx.notes.mapped('cardinality_field', `field: ${fieldName}`);
@@ -282,10 +440,27 @@ const cardinality: Mapper = (ctx) => {
   const min = ctx.src.number('min_cardinality', { integer: true, min: 1 });
   if (max === undefined && min === undefined)
     return refuse('E_EA_OPTION', 'cardinality rules need max_cardinality or min_cardinality', 'max_cardinality');
+  if (compatMode(ctx)) {
+    if (max !== undefined) ctx.notes.mapped('max_cardinality', `max: ${max}`, 'a match on every event while over it');
+    if (min !== undefined)
+      ctx.notes.mapped('min_cardinality', `min: ${min}`, "checked after the key's timeframe, which a match restarts");
+    const win = compatWindow(ctx);
+    const rule: Extract<RuleConfigInput, { type: 'cardinality' }> = {
+      ...ctx.common,
+      type: 'cardinality',
+      group_by: queryKey(ctx, 'query_key', 'missing'),
+      window: win.window,
+      field: fieldName,
+      ...(max === undefined ? {} : { max }),
+      ...(min === undefined ? {} : { min }),
+      ...compatOption(ctx),
+    };
+    return { rule, windowMs: win.ms, point: true, compat: true };
+  }
   if (max !== undefined)
     ctx.notes.approximated(
       'max_cardinality',
-      'one detection per key and window above the limit (ElastAlert matches on every new value while over it)',
+      'one detection per key and window above the limit (ElastAlert matches on every event while over it)',
       `max: ${max}`,
     );
   if (min !== undefined)
@@ -337,6 +512,7 @@ const newTerm: Mapper = (ctx) => {
       'new_term watches query_key when fields is not set',
     );
   }
+  if (compatMode(ctx)) return compatNewTerm(ctx, fields);
   const rule: Extract<RuleConfigInput, { type: 'new_value' }> = { ...ctx.common, type: 'new_value', fields };
   const lookback = ctx.src.millis('terms_window_size');
   ctx.notes.approximated(
@@ -354,7 +530,29 @@ const newTerm: Mapper = (ctx) => {
   };
 };
 
+/** new_term with `compat: elastalert`: one match per value for as long as the rule runs. */
+function compatNewTerm(ctx: TypeContext, fields: string[]): TypeMapping {
+  if (ctx.src.has('terms_window_size'))
+    ctx.notes.approximated(
+      'terms_window_size',
+      'npswatch does not query past terms at start: values seen before the rule started are new unless old logs are replayed first (or warmup is set); new values are remembered as long as the rule runs, as in ElastAlert',
+    );
+  ctx.src.take('terms_window_size');
+  const missing = ctx.src.boolean('alert_on_missing_field');
+  if (missing === true)
+    ctx.notes.approximated('alert_on_missing_field', 'events missing a watched field are ignored, not alerted on');
+  else if (missing === false) ctx.notes.mapped('alert_on_missing_field', 'events missing a watched field are ignored');
+  const rule: Extract<RuleConfigInput, { type: 'new_value' }> = {
+    ...ctx.common,
+    type: 'new_value',
+    fields,
+    ...compatOption(ctx),
+  };
+  return { rule, point: true, compat: true };
+}
+
 const change: Mapper = (ctx) => {
+  noCompat(ctx, 'a change is a value differing from the previous one, which npswatch does not track');
   const names = ctx.src.names('compare_key') ?? ctx.src.names('compound_compare_key');
   if (names === undefined) return refuse('E_EA_OPTION', 'change rules need compare_key', 'compare_key');
   const fields = names.map((f, i) => ruleField(f, names.length === 1 ? 'compare_key' : `compare_key[${i}]`, ctx.notes));
@@ -459,6 +657,14 @@ const list =
       );
     }
     const filter = and([ctx.filter, cond]);
+    if (compatMode(ctx)) {
+      const groupBy = queryKey(ctx, 'query_key', 'missing');
+      return {
+        rule: { ...ctx.common, type: 'any', filter, group_by: groupBy, ...compatOption(ctx) },
+        point: true,
+        compat: true,
+      };
+    }
     return { rule: { ...ctx.common, type: 'any', filter, group_by: queryKey(ctx) }, point: true };
   };
 
@@ -480,6 +686,10 @@ const percentageMatch: Mapper = (ctx) => {
   if (min === undefined && max === undefined)
     return refuse('E_EA_OPTION', 'percentage_match rules need min_percentage or max_percentage', 'min_percentage');
   const denominator = ctx.src.number('min_denominator', { min: 0 });
+  if (compatMode(ctx)) {
+    const mapped = compatPercentage(ctx, numerator, min, max, denominator);
+    if (mapped !== undefined) return mapped;
+  }
   let minTotal: number | undefined;
   if (denominator === undefined)
     ctx.notes.approximated(
@@ -507,6 +717,62 @@ const percentageMatch: Mapper = (ctx) => {
   return { rule, windowMs: win.ms, point: false };
 };
 
+/**
+ * percentage_match with `compat: elastalert`: the share over the last `buffer_time` (or `run_every` with
+ * use_run_every_query_size) at the end of every run. Undefined (npswatch semantics) when the rule checks
+ * `bucket_interval` sub-buckets or its window is not a whole number of runs.
+ */
+function compatPercentage(
+  ctx: TypeContext,
+  numerator: FilterSpec,
+  min: number | undefined,
+  max: number | undefined,
+  denominator: number | undefined,
+): TypeMapping | undefined {
+  if (ctx.src.has('bucket_interval')) {
+    noCompat(ctx, 'bucket_interval checks each interval of every query, which compat mode does not reproduce');
+    return undefined;
+  }
+  const runEvery = ctx.src.millis('run_every');
+  const everyRun = ctx.src.boolean('use_run_every_query_size') === true;
+  const buffer = ctx.src.millis('buffer_time');
+  const windowMs = everyRun ? runEvery : buffer;
+  const grid = runEvery ?? 60_000;
+  if (windowMs === undefined || windowMs <= 0 || windowMs % grid !== 0) {
+    noCompat(
+      ctx,
+      windowMs === undefined
+        ? 'the query window (buffer_time) is not set in the rule'
+        : 'the query window is not a whole number of runs (run_every, default 1 minute)',
+    );
+    return undefined;
+  }
+  const option = everyRun ? 'use_run_every_query_size' : 'buffer_time';
+  ctx.notes.mapped(option, `window: ${durationText(windowMs)}`, 'ElastAlert queries this far back at every run');
+  if (!everyRun && ctx.src.has('use_run_every_query_size'))
+    ctx.notes.mapped('use_run_every_query_size', 'window from buffer_time');
+  if (runEvery !== undefined)
+    ctx.notes.mapped('run_every', `compat.run_every: ${durationText(runEvery)}`, 'runs end on this grid of event time');
+  const minTotal = denominator === undefined || denominator < 1 ? 1 : Math.ceil(denominator);
+  ctx.notes.mapped(
+    'min_denominator',
+    `min_total: ${minTotal}`,
+    denominator === undefined ? "not set: ElastAlert's default 0, and runs without events are skipped" : undefined,
+  );
+  const rule: Extract<RuleConfigInput, { type: 'ratio' }> = {
+    ...ctx.common,
+    type: 'ratio',
+    group_by: queryKey(ctx, 'query_key', 'skipped'),
+    window: durationText(windowMs),
+    numerator,
+    ...(min === undefined ? {} : { min }),
+    ...(max === undefined ? {} : { max }),
+    min_total: minTotal,
+    ...compatOption(ctx, runEvery === undefined ? {} : { runEvery }),
+  };
+  return { rule, windowMs, point: true, compat: true };
+}
+
 /** Only the metrics that are counts map: distinct values (cardinality) and events with the field (value_count). */
 function checkMetric(src: RuleSource): void {
   if (src.has('metric_agg_script'))
@@ -522,6 +788,7 @@ function checkMetric(src: RuleSource): void {
 
 const metricAggregation: Mapper = (ctx) => {
   checkMetric(ctx.src);
+  noCompat(ctx, 'metrics are computed by Elasticsearch per query');
   const agg = ctx.src.string('metric_agg_type');
   ctx.notes.mapped('metric_agg_type', agg === 'cardinality' ? 'type: cardinality' : 'a count of events with the field');
   const key = ruleField(ctx.src.take('metric_agg_key'), 'metric_agg_key', ctx.notes);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ClassifiedEvent } from '../classify/types.js';
 import { NotifyOptionsSchema } from '../notify/options.js';
+import { CompatSchema } from './compat/options.js';
 import { RULE_DEFAULTS } from './defaults.js';
 import { duration, positiveDuration } from './duration.js';
 import { compileFilter, type EventPredicate, FilterSchema } from './filter.js';
@@ -31,6 +32,8 @@ export const commonShape = {
   max_keys: z.number().int().min(1).default(D.max_keys),
   labels: z.record(z.string(), z.string()).default({}),
   notify: NotifyOptionsSchema.optional(),
+  /** `elastalert`: ElastAlert 2's window semantics for a migration (docs/rules.md, "Compatibility mode"). */
+  compat: CompatSchema.optional(),
 };
 
 /** Options of the windowed types (threshold, spike, flatline, cardinality, ratio). */

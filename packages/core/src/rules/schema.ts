@@ -1,18 +1,21 @@
 import { z } from 'zod';
+import { checkCompat, compileCompat } from './compat/index.js';
 import { RULE_TYPES } from './registry.js';
 import type { RuleRuntime } from './rule.js';
 
 /** One rule, validated by its `type`. */
-export const RuleSchema = z.discriminatedUnion('type', [
-  RULE_TYPES.threshold.schema,
-  RULE_TYPES.spike.schema,
-  RULE_TYPES.flatline.schema,
-  RULE_TYPES.cardinality.schema,
-  RULE_TYPES.new_value.schema,
-  RULE_TYPES.ratio.schema,
-  RULE_TYPES.sequence.schema,
-  RULE_TYPES.any.schema,
-]);
+export const RuleSchema = z
+  .discriminatedUnion('type', [
+    RULE_TYPES.threshold.schema,
+    RULE_TYPES.spike.schema,
+    RULE_TYPES.flatline.schema,
+    RULE_TYPES.cardinality.schema,
+    RULE_TYPES.new_value.schema,
+    RULE_TYPES.ratio.schema,
+    RULE_TYPES.sequence.schema,
+    RULE_TYPES.any.schema,
+  ])
+  .superRefine(checkCompat);
 
 /** A rule file: `rules: [...]`. */
 export const RuleFileSchema = z
@@ -28,6 +31,7 @@ export type RuleConfigInput = z.input<typeof RuleSchema>;
 
 /** Compiles a validated rule into its runtime (filters, keys and windows prepared once). */
 export function compileRule(config: RuleConfig): RuleRuntime<unknown> {
+  if (config.compat !== undefined) return compileCompat(config, config.compat);
   // The table is keyed by the same `type` the config is discriminated by; TS cannot correlate the two.
   const module = RULE_TYPES[config.type] as unknown as { create(c: RuleConfig): RuleRuntime<unknown> };
   return module.create(config);
