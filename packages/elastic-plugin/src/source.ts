@@ -75,7 +75,7 @@ function checkOptions(o: ElasticSourceOptions): void {
     throw new ElasticError('NPSWATCH_ES_CONFIG', what, {}, hint);
   };
   if (o.index.trim() === '') bad('the index pattern is empty');
-  // `#` is not allowed in index names, and checkpoint keys in a state file use it as a separator.
+  // `#` is not allowed in index names: such a pattern is a typo, and would match nothing.
   if (o.index.includes('#')) bad(`index pattern "${o.index}" contains "#", which index names cannot contain`);
   const size = o.pageSize ?? DEFAULTS.pageSize;
   if (!Number.isInteger(size) || size < 1 || size > 10_000) bad(`page size must be 1 to 10000, got ${size}`);
