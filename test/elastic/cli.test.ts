@@ -1,22 +1,7 @@
 import assert from 'node:assert/strict';
-import { PassThrough, Readable } from 'node:stream';
 import type { ElasticConnection } from '@npswatch/elastic-plugin';
-import { type Io, main } from 'npswatch';
-import { connect, esEnv, SAMPLE_DAY } from './server.js';
-
-function capture(env: Record<string, string>): { io: Io; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  return { io: { stdout, stderr, stdin: Readable.from([]), env }, out: () => out, err: () => err };
-}
+import { main } from 'npswatch';
+import { capture, connect, esEnv, SAMPLE_DAY } from './server.js';
 
 describe('npswatch elastic (CLI) on a real server', () => {
   let admin: ElasticConnection;

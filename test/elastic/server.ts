@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Client } from '@elastic/elasticsearch';
@@ -15,6 +16,7 @@ import {
   readBatches,
 } from '@npswatch/core';
 import { connectElastic, type ElasticAuth, type ElasticConnection } from '@npswatch/elastic-plugin';
+import type { Io } from 'npswatch';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCRIPT = `${ROOT}scripts/services/elasticsearch.sh`;
@@ -103,4 +105,19 @@ export async function sampleAlerts(events: readonly ClassifiedEvent[]): Promise<
   for (const e of events) alerts.push(...detector.push(e).alerts);
   alerts.push(...detector.finish().alerts);
   return alerts;
+}
+
+/** An in-process CLI run's streams, with what it printed on each (no stdin; `env` as the environment). */
+export function capture(env: Record<string, string>): { io: Io; out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  stderr.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
+  return { io: { stdout, stderr, stdin: Readable.from([]), env }, out: () => out, err: () => err };
 }

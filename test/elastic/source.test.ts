@@ -4,7 +4,6 @@ import { createServer, type IncomingHttpHeaders, request, type Server } from 'no
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { classify, createDetector, loadBuiltinRules, type NpsRecord } from '@npswatch/core';
 import {
   checkpointFromJSON,
@@ -17,8 +16,8 @@ import {
   isElasticError,
   readElastic,
 } from '@npswatch/elastic-plugin';
-import { type Io, main } from 'npswatch';
-import { cleanup, connect, coreCodeCounts, esEnv, runId, SAMPLE_DAY, sampleEvents } from './server.js';
+import { main } from 'npswatch';
+import { capture, cleanup, connect, coreCodeCounts, esEnv, runId, SAMPLE_DAY, sampleEvents } from './server.js';
 
 const DAY = readFileSync(SAMPLE_DAY, 'utf8')
   .split('\n')
@@ -39,6 +38,16 @@ async function indexDocs(conn: ElasticConnection, index: string, docs: readonly 
     refresh: true,
   });
   assert.equal(res.errors, false, 'the test documents are indexed');
+}
+
+/** A new index of two documents: the sample's first event, and at 00:12:27 one that is no event (its id is text). */
+async function indexOneBad(conn: ElasticConnection, index: string): Promise<void> {
+  await createIndex(conn, index);
+  const good = JSON.parse(DAY[0]!) as Json;
+  await indexDocs(conn, index, [
+    good,
+    { ...good, '@timestamp': '2024-09-20T00:12:27.000Z', winlog: { event_id: 'not-a-number' } },
+  ]);
 }
 
 /** `index/_id` of every document of a pattern, as the source names them. */
@@ -155,20 +164,6 @@ async function hookProxy(
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-function capture(env: Record<string, string>): { io: Io; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  return { io: { stdout, stderr, stdin: Readable.from([]), env }, out: () => out, err: () => err };
 }
 
 describe('elastic source on a real server', () => {
@@ -363,12 +358,7 @@ describe('elastic source on a real server', () => {
 
   it('a hit that is no event is dead-lettered by index and id, counted once, never read again', async () => {
     const index = `bad-${run}`;
-    await createIndex(conn, index);
-    const good = JSON.parse(DAY[0]!) as Json;
-    await indexDocs(conn, index, [
-      good,
-      { ...good, '@timestamp': '2024-09-20T00:12:27.000Z', winlog: { event_id: 'not-a-number' } },
-    ]);
+    await indexOneBad(conn, index);
     const first = await readAll(conn, { index });
     assert.equal(first.records.length, 1);
     const issues = first.pages.flatMap((p) => p.issues);
@@ -534,12 +524,7 @@ describe('elastic source on a real server', () => {
 
     it('a document that is no event: named on stderr, in the --dead-letter file, counted; the rest goes on', async () => {
       const index = `clibad-${run}`;
-      await createIndex(conn, index);
-      const good = JSON.parse(DAY[0]!) as Json;
-      await indexDocs(conn, index, [
-        good,
-        { ...good, '@timestamp': '2024-09-20T00:12:27.000Z', winlog: { event_id: 'not-a-number' } },
-      ]);
+      await indexOneBad(conn, index);
       const deadLetter = join(dir, 'rejected.ndjson');
       const c = capture({ ELASTIC_URL: esEnv().url, ELASTIC_PASSWORD: esEnv().password });
       assert.equal(

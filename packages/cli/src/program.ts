@@ -1,5 +1,6 @@
 import { assertTimeZone, FORMAT_IDS, type FormatId, type Lang, VERSION } from '@npswatch/core';
 import { Argument, Command, CommanderError, Option } from 'commander';
+import type { ReplayOptions } from './commands/replay.js';
 import type { ReportCommandOptions } from './commands/report.js';
 import { addSplunkSinkOptions, type SplunkSinkCliOptions } from './commands/splunk.js';
 import type { ElasticWatchFlags } from './commands/watch-elastic.js';
@@ -8,6 +9,20 @@ import { UsageError } from './errors.js';
 import { type Io, write } from './io.js';
 
 const LANGS = ['en', 'ko'] as const;
+
+/** What `inputOptions` gives an action. */
+interface InputFlags {
+  format: FormatId | 'auto';
+  tz: string;
+  lang: Lang;
+  deadLetter?: string;
+}
+
+/** What `correlateOptions` gives an action. */
+interface CorrelateFlags {
+  correlate?: boolean;
+  tolerance: string;
+}
 
 function timeZone(value: string): string {
   try {
@@ -46,6 +61,14 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
       '--tolerance <duration>',
       'largest time difference between records of one request when correlating',
     ).default('5s');
+  const timestampField = () =>
+    new Option('--timestamp-field <path>', 'generic JSON input: dotted path of the event time (implies --format json)');
+  /** The flags of the commands that read event files (they give `InputFlags`). */
+  const inputOptions = (cmd: Command): Command =>
+    cmd.addOption(format()).addOption(tz()).addOption(lang()).addOption(deadLetter());
+  /** --correlate and --no-correlate, described with the command's own default, and --tolerance (`CorrelateFlags`). */
+  const correlateOptions = (cmd: Command, on: string, off: string): Command =>
+    cmd.option('--correlate', on).option('--no-correlate', off).addOption(tolerance());
 
   program
     .addOption(lang())
@@ -64,19 +87,12 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .addOption(tz())
     .addOption(lang())
     .option('--no-explain', 'leave cause and remediation out of each document')
-    .option('--timestamp-field <path>', 'generic JSON input: dotted path of the event time (implies --format json)')
+    .addOption(timestampField())
     .addOption(deadLetter())
     .action(
       async (
         inputs: string[],
-        opts: {
-          format: FormatId | 'auto';
-          tz: string;
-          lang: Lang;
-          explain: boolean;
-          deadLetter?: string;
-          timestampField?: string;
-        } & SplunkSinkCliOptions,
+        opts: { explain: boolean; timestampField?: string } & InputFlags & SplunkSinkCliOptions,
       ) => {
         const { runClassify } = await import('./commands/classify.js');
         const { withSplunkSink } = await import('./commands/splunk.js');
@@ -84,62 +100,36 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
       },
     );
 
-  program
+  const replay = program
     .command('replay')
     .description('run detection rules over recorded events and write alerts as NDJSON')
     .argument('[inputs...]', 'input files in any supported format (or npswatch classify output); - reads stdin')
     .option('--rules <files...>', 'rule files (YAML); default: the built-in pack')
     .option('--until <time>', 'close windows at this event time (ISO), so flatlines at the end are seen')
-    .option('--timestamp-field <path>', 'generic JSON input: dotted path of the event time (implies --format json)')
-    .addOption(format())
-    .addOption(tz())
-    .addOption(lang())
-    .addOption(deadLetter())
-    .option(
-      '--correlate',
-      'join extension events with Security 6272/6273 and accounting records of the same request (default: on when extension and NPS logs are separate inputs)',
-    )
-    .option('--no-correlate', 'never correlate; several inputs are still merged by event time')
-    .addOption(tolerance())
-    .action(
-      async (
-        inputs: string[],
-        opts: {
-          rules?: string[];
-          until?: string;
-          timestampField?: string;
-          format: FormatId | 'auto';
-          tz: string;
-          lang: Lang;
-          deadLetter?: string;
-          correlate?: boolean;
-          tolerance: string;
-        } & SplunkSinkCliOptions,
-      ) => {
-        const { runReplay } = await import('./commands/replay.js');
-        const { withSplunkSink } = await import('./commands/splunk.js');
-        setExit(await withSplunkSink(opts, io, (out) => runReplay(inputs, opts, out)));
-      },
-    );
+    .addOption(timestampField());
+  correlateOptions(
+    inputOptions(replay),
+    'join extension events with Security 6272/6273 and accounting records of the same request (default: on when extension and NPS logs are separate inputs)',
+    'never correlate; several inputs are still merged by event time',
+  ).action(async (inputs: string[], opts: ReplayOptions & SplunkSinkCliOptions) => {
+    const { runReplay } = await import('./commands/replay.js');
+    const { withSplunkSink } = await import('./commands/splunk.js');
+    setExit(await withSplunkSink(opts, io, (out) => runReplay(inputs, opts, out)));
+  });
 
-  program
+  const report = program
     .command('report')
     .description('write one self-contained HTML report: events over time, top codes, servers, users, NAS, alerts')
     .argument('[inputs...]', 'input files in any supported format (or npswatch classify output); - reads stdin')
     .option('--out <file>', 'the HTML file to write (- for stdout)', 'report.html')
     .option('--rules <files...>', 'rule files (YAML) for the alert timeline; default: the built-in pack')
     .option('--until <time>', 'end the report at this event time (ISO): later events are left out')
-    .option('--timestamp-field <path>', 'generic JSON input: dotted path of the event time (implies --format json)')
-    .addOption(format())
-    .addOption(tz())
-    .addOption(lang())
-    .addOption(deadLetter())
-    .option(
-      '--correlate',
-      'join extension events with Security 6272/6273 and accounting records (NAS and policy views)',
-    )
-    .option('--no-correlate', 'never correlate; several inputs are still merged by event time')
-    .addOption(tolerance())
+    .addOption(timestampField());
+  correlateOptions(
+    inputOptions(report),
+    'join extension events with Security 6272/6273 and accounting records (NAS and policy views)',
+    'never correlate; several inputs are still merged by event time',
+  )
     .option('--silence <duration>', 'list a server as silent after this long without an NPS record', '1h')
     .option('--min-repeats <n>', 'list users from this many non-error events on', '3')
     .option(
@@ -152,38 +142,22 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
       setExit(await runReport(inputs, opts, io));
     });
 
-  program
+  const doctor = program
     .command('doctor')
     .description('diagnose the NPS extension from its logs: what is wrong, worst first, with evidence and what to do')
     .argument(
       '[inputs...]',
       'input files in any supported format (extension, Security and accounting logs); - reads stdin',
     )
-    .option('--json', 'write the findings as JSON for machines')
-    .addOption(format())
-    .addOption(tz())
-    .addOption(lang())
-    .addOption(deadLetter())
-    .option('--correlate', 'join extension events with Security 6272/6273 and accounting records of the same request')
-    .option('--no-correlate', 'never correlate')
-    .addOption(tolerance())
-    .action(
-      async (
-        inputs: string[],
-        opts: {
-          json?: boolean;
-          format: FormatId | 'auto';
-          tz: string;
-          lang: Lang;
-          deadLetter?: string;
-          correlate?: boolean;
-          tolerance: string;
-        },
-      ) => {
-        const { runDoctor } = await import('./commands/doctor.js');
-        setExit(await runDoctor(inputs, opts, io));
-      },
-    );
+    .option('--json', 'write the findings as JSON for machines');
+  correlateOptions(
+    inputOptions(doctor),
+    'join extension events with Security 6272/6273 and accounting records of the same request',
+    'never correlate',
+  ).action(async (inputs: string[], opts: { json?: boolean } & InputFlags & CorrelateFlags) => {
+    const { runDoctor } = await import('./commands/doctor.js');
+    setExit(await runDoctor(inputs, opts, io));
+  });
 
   const watchCommand = program
     .command('watch')
@@ -192,19 +166,14 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     )
     .argument('[inputs...]', 'input files to follow (they may not exist yet); - reads stdin')
     .option('--rules <files...>', 'rule files (YAML); default: the built-in pack')
-    .option('--state <file>', 'resume from this file and checkpoint detector state and input offsets to it')
-    .addOption(format())
-    .addOption(tz())
-    .addOption(lang())
-    .addOption(deadLetter())
-    .option('--idle-advance <duration>', 'while idle, advance event time with the clock this often (0: off)', '30s')
-    .option('--checkpoint-interval <duration>', 'save --state this often (0: only on exit)', '10s')
-    .option(
-      '--correlate',
-      'join extension events with Security 6272/6273 and accounting records of the same request (default: off)',
-    )
-    .option('--no-correlate', 'never correlate (the default for watch)')
-    .addOption(tolerance())
+    .option('--state <file>', 'resume from this file and checkpoint detector state and input offsets to it');
+  correlateOptions(
+    inputOptions(watchCommand)
+      .option('--idle-advance <duration>', 'while idle, advance event time with the clock this often (0: off)', '30s')
+      .option('--checkpoint-interval <duration>', 'save --state this often (0: only on exit)', '10s'),
+    'join extension events with Security 6272/6273 and accounting records of the same request (default: off)',
+    'never correlate (the default for watch)',
+  )
     .option(
       '--source <spec>',
       'also read new documents of an Elasticsearch index pattern (Winlogbeat / Elastic Agent): elastic:INDEX-PATTERN',
@@ -225,15 +194,11 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
       opts: {
         rules?: string[];
         state?: string;
-        format: FormatId | 'auto';
-        tz: string;
-        lang: Lang;
-        deadLetter?: string;
         idleAdvance: string;
         checkpointInterval: string;
-        correlate?: boolean;
-        tolerance: string;
-      } & ElasticWatchFlags &
+      } & InputFlags &
+        CorrelateFlags &
+        ElasticWatchFlags &
         SplunkSinkCliOptions,
     ) => {
       const { runWatch, processShutdownSignal } = await import('./commands/watch.js');

@@ -200,7 +200,15 @@ export {
   type WindowState,
   windowStep,
 } from './stream/windows.js';
-export { addToSummary, type CodeSummary, codesByImpact, createSummary, type Summary } from './summary.js';
+export {
+  addToCodeSummary,
+  addToSummary,
+  type CodeSetCaps,
+  type CodeSummary,
+  codesByImpact,
+  createSummary,
+  type Summary,
+} from './summary.js';
 export { SYNTHETIC_SAMPLE } from './testing/synthetic-file.js';
 export { DurationError, formatDuration, parseDuration } from './time/duration.js';
 // Time

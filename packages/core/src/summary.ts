@@ -1,5 +1,6 @@
 import type { Category, Severity } from './catalog/types.js';
 import type { ClassifiedEvent } from './classify/types.js';
+import { userKey } from './record/user.js';
 
 export interface CodeSummary {
   readonly code: string;
@@ -30,19 +31,26 @@ export function createSummary(): Summary {
 }
 
 const bump = <K>(map: Map<K, number>, key: K) => map.set(key, (map.get(key) ?? 0) + 1);
-// Per-code user sets are for display ("3 users"); cap them so a spray of random names cannot grow memory.
-const MAX_USERS_PER_CODE = 1000;
 
-/** Adds one event to the summary (mutates it: summaries are accumulators). */
-export function addToSummary(summary: Summary, e: ClassifiedEvent): void {
-  summary.events++;
-  bump(summary.byCategory, e.category);
-  bump(summary.byKind, e.kind);
-  if (e.host !== undefined) bump(summary.byHost, e.host);
-  summary.firstSeen = summary.firstSeen === undefined ? e.time : Math.min(summary.firstSeen, e.time);
-  summary.lastSeen = summary.lastSeen === undefined ? e.time : Math.max(summary.lastSeen, e.time);
-  if (e.kind !== 'extension' || e.code === undefined) return;
-  let c = summary.byCode.get(e.code);
+/** Most distinct hosts and users kept per code: past them the counts are lower bounds. */
+export interface CodeSetCaps {
+  readonly hosts: number;
+  readonly users: number;
+}
+
+// Per-code user sets are for display ("3 users"); cap them so a spray of random names cannot grow memory.
+const SUMMARY_CAPS: CodeSetCaps = { hosts: Number.POSITIVE_INFINITY, users: 1000 };
+
+/**
+ * Counts one event under its extension code in `byCode` (mutates it), with the code's first and last time and its
+ * distinct hosts and users (user names compared case-insensitively).
+ */
+export function addToCodeSummary(
+  byCode: Map<string, CodeSummary>,
+  e: ClassifiedEvent & { readonly code: string },
+  caps: CodeSetCaps = SUMMARY_CAPS,
+): void {
+  let c = byCode.get(e.code);
   if (!c) {
     c = {
       code: e.code,
@@ -55,13 +63,25 @@ export function addToSummary(summary: Summary, e: ClassifiedEvent): void {
       hosts: new Set(),
       users: new Set(),
     };
-    summary.byCode.set(e.code, c);
+    byCode.set(e.code, c);
   }
   c.count++;
   c.firstSeen = Math.min(c.firstSeen, e.time);
   c.lastSeen = Math.max(c.lastSeen, e.time);
-  if (e.host !== undefined) c.hosts.add(e.host);
-  if (e.user !== undefined && c.users.size < MAX_USERS_PER_CODE) c.users.add(e.user.name.toLowerCase());
+  if (e.host !== undefined && c.hosts.size < caps.hosts) c.hosts.add(e.host);
+  if (e.user !== undefined && c.users.size < caps.users) c.users.add(userKey(e.user));
+}
+
+/** Adds one event to the summary (mutates it: summaries are accumulators). */
+export function addToSummary(summary: Summary, e: ClassifiedEvent): void {
+  summary.events++;
+  bump(summary.byCategory, e.category);
+  bump(summary.byKind, e.kind);
+  if (e.host !== undefined) bump(summary.byHost, e.host);
+  summary.firstSeen = summary.firstSeen === undefined ? e.time : Math.min(summary.firstSeen, e.time);
+  summary.lastSeen = summary.lastSeen === undefined ? e.time : Math.max(summary.lastSeen, e.time);
+  if (e.kind === 'extension' && e.code !== undefined)
+    addToCodeSummary(summary.byCode, e as ClassifiedEvent & { readonly code: string });
 }
 
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };

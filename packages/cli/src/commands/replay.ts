@@ -13,12 +13,13 @@ import {
   parseDuration,
   parseTimestamp,
   type RuleConfig,
+  type Telemetry,
 } from '@npswatch/core';
 import { EXIT, UsageError } from '../errors.js';
-import { createRejectLog } from '../inputs.js';
+import { createRejectLog, type RejectLog } from '../inputs.js';
 import { type Io, write } from '../io.js';
-import { type CorrelateChoice, replaySource } from '../merge.js';
-import { createProgress } from '../progress.js';
+import { type CorrelateChoice, type ReplaySource, replaySource } from '../merge.js';
+import { createProgress, type Progress } from '../progress.js';
 
 export interface ReplayOptions {
   readonly rules?: readonly string[];
@@ -84,6 +85,33 @@ export function parseTolerance(text: string | undefined): number | undefined {
 }
 
 /**
+ * The inputs of replay and report: several are merged by event time, and correlated (see merge.ts and
+ * docs/correlation.md); each chunk read moves the progress bar.
+ */
+export function replayInputs(
+  names: readonly string[],
+  options: ReplayOptions,
+  progress: Progress,
+  rejects: RejectLog,
+  tolerance: number | undefined,
+  telemetry?: Telemetry,
+): Promise<ReplaySource> {
+  return replaySource(
+    names,
+    {
+      format: options.format,
+      timeZone: options.tz,
+      telemetry,
+      timestampField: options.timestampField,
+      onBytes: progress.onBytes,
+    },
+    progress.io,
+    rejects,
+    { correlate: options.correlate, tolerance },
+  );
+}
+
+/**
  * `npswatch replay`: runs rules over recorded events and writes alerts as NDJSON. Deterministic: event time only,
  * so the same input gives the same alerts however it is chunked; `--until` closes windows at that time.
  */
@@ -96,23 +124,12 @@ export async function runReplay(inputs: readonly string[], options: ReplayOption
   // A bar on stderr when it is a terminal; its io clears the bar before other messages.
   const progress = createProgress(io, names);
   const rejects = createRejectLog(progress.io, options.deadLetter);
-  // Several inputs are merged by event time, and correlated (see merge.ts and docs/correlation.md).
-  const source = await replaySource(
-    names,
-    {
-      format: options.format,
-      timeZone: options.tz,
-      telemetry,
-      timestampField: options.timestampField,
-      onBytes: progress.onBytes,
+  const source = await replayInputs(names, options, progress, rejects, tolerance, telemetry).catch(
+    async (err: unknown) => {
+      await rejects.close();
+      throw err;
     },
-    progress.io,
-    rejects,
-    { correlate: options.correlate, tolerance },
-  ).catch(async (err: unknown) => {
-    await rejects.close();
-    throw err;
-  });
+  );
   const detector = createDetector(rules, { telemetry, allowedLateness: source.allowedLateness });
   let alerts = 0;
   let late = 0;

@@ -1,29 +1,20 @@
 import { rename, writeFile } from 'node:fs/promises';
-import { createDetector, type FormatId, type Lang, type NotifyAlert, parseDuration, VERSION } from '@npswatch/core';
+import { createDetector, type NotifyAlert, parseDuration, VERSION } from '@npswatch/core';
 import { EXIT, UsageError } from '../errors.js';
 import { createRejectLog, type RejectLog } from '../inputs.js';
 import { type Io, write } from '../io.js';
-import { type CorrelateChoice, replaySource } from '../merge.js';
 import { createProgress } from '../progress.js';
 import { renderReportHtml } from '../report/html.js';
 import { addAlertToReport, addToReport, createReportState, reportModel } from '../report/model.js';
 import { createPseudonymizer, type Pseudonymizer } from '../report/pseudonym.js';
-import { parseTolerance, parseUntil, rulesFrom } from './replay.js';
+import { parseTolerance, parseUntil, type ReplayOptions, replayInputs, rulesFrom } from './replay.js';
 
 /** The variable `--pseudonymize` reads its key from unless `--pseudonymize-key-env` names another. */
 export const PSEUDONYMIZE_KEY_ENV = 'NPSWATCH_PSEUDONYMIZE_KEY';
 
-export interface ReportCommandOptions {
-  readonly rules?: readonly string[];
+/** Replay's options (inputs, rules, `--until`, correlation), and the report's own. */
+export interface ReportCommandOptions extends ReplayOptions {
   readonly out?: string;
-  readonly until?: string;
-  readonly format: FormatId | 'auto';
-  readonly timestampField?: string;
-  readonly tz: string;
-  readonly lang: Lang;
-  readonly deadLetter?: string;
-  readonly correlate?: CorrelateChoice;
-  readonly tolerance?: string;
   readonly pseudonymize?: boolean;
   readonly pseudonymizeKeyEnv?: string;
   /** Duration text: a server quiet for longer is listed as silent (default 1h, as the server-silent rule). */
@@ -119,18 +110,7 @@ export async function runReport(inputs: readonly string[], options: ReportComman
   let late = 0;
   let correlated = false;
   try {
-    const source = await replaySource(
-      names,
-      {
-        format: options.format,
-        timeZone: options.tz,
-        timestampField: options.timestampField,
-        onBytes: progress.onBytes,
-      },
-      progress.io,
-      rejects,
-      { correlate: options.correlate, tolerance },
-    );
+    const source = await replayInputs(names, options, progress, rejects, tolerance);
     correlated = source.correlating;
     const detector = createDetector(rules, { allowedLateness: source.allowedLateness });
     for await (const batch of source.batches) {

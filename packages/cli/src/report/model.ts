@@ -1,6 +1,9 @@
 import {
+  addToCodeSummary,
   type Category,
   type ClassifiedEvent,
+  type CodeSetCaps,
+  type CodeSummary,
   entriesForCode,
   entryById,
   hostKey,
@@ -61,6 +64,7 @@ const DEFAULTS = { maxBuckets: 360, maxAlerts: 2000, maxRows: 100 } as const;
 const MAX_LIVE_BUCKETS = 4096;
 /** Distinct users counted per row; past it the count is a lower bound (`usersCapped`). */
 const MAX_USERS_PER_ROW = 100_000;
+const CODE_CAPS: CodeSetCaps = { hosts: MAX_USERS_PER_ROW, users: MAX_USERS_PER_ROW };
 /** Users tracked for the repeated-non-error table; past it new users are counted only (`usersOmitted`). */
 const MAX_USERS_TRACKED = 200_000;
 const MAX_GAPS_PER_SERVER = 50;
@@ -80,18 +84,6 @@ const BUCKET: Mergeable<Bucket> = {
     for (const [code, n] of from.codes) into.codes.set(code, (into.codes.get(code) ?? 0) + n);
   },
 };
-
-interface CodeAcc {
-  readonly code: string;
-  readonly entryId?: string;
-  readonly category: Category;
-  readonly severity: Severity;
-  count: number;
-  first: number;
-  last: number;
-  readonly hosts: Set<string>;
-  readonly users: Set<string>;
-}
 
 interface ServerAcc {
   /** The longest spelling seen: Windows events write the FQDN, accounting logs the short name. */
@@ -137,7 +129,7 @@ export interface ReportState {
   readonly byKind: Map<RecordKind, number>;
   readonly byInput: Map<string, number>;
   readonly timeline: TimeBuckets<Bucket>;
-  readonly codes: Map<string, CodeAcc>;
+  readonly codes: Map<string, CodeSummary>;
   readonly servers: Map<string, ServerAcc>;
   readonly users: Map<string, UserAcc>;
   usersOmitted: number;
@@ -170,29 +162,6 @@ const bump = <K>(map: Map<K, number>, key: K, n = 1) => map.set(key, (map.get(ke
 const addCapped = (set: Set<string>, value: string | undefined, cap = MAX_USERS_PER_ROW) => {
   if (value !== undefined && set.size < cap) set.add(value);
 };
-
-function addCode(state: ReportState, e: ClassifiedEvent & { code: string }): void {
-  let c = state.codes.get(e.code);
-  if (c === undefined) {
-    c = {
-      code: e.code,
-      entryId: e.entryId,
-      category: e.category,
-      severity: e.severity,
-      count: 0,
-      first: e.time,
-      last: e.time,
-      hosts: new Set(),
-      users: new Set(),
-    };
-    state.codes.set(e.code, c);
-  }
-  c.count++;
-  c.first = Math.min(c.first, e.time);
-  c.last = Math.max(c.last, e.time);
-  addCapped(c.hosts, e.host);
-  addCapped(c.users, e.user && userKey(e.user));
-}
 
 function addServer(state: ReportState, e: ClassifiedEvent & { host: string }): void {
   // One server however its logs spell it (`NPS01`, `nps01.contoso.com`), as correlation matches them.
@@ -297,7 +266,7 @@ export function addToReport(state: ReportState, e: ClassifiedEvent): void {
   bucket.categories[category]!++;
   if (e.kind === 'extension' && e.code !== undefined) {
     bump(bucket.codes, e.code);
-    addCode(state, e as ClassifiedEvent & { code: string });
+    addToCodeSummary(state.codes, e as ClassifiedEvent & { code: string }, CODE_CAPS);
   }
   if (e.host !== undefined && hostKey(e.host) !== '' && NPS_KINDS.has(e.kind))
     addServer(state, e as ClassifiedEvent & { host: string });
@@ -523,7 +492,7 @@ export function trendOf(firstHalf: number, secondHalf: number, firstBuckets: num
   return 'flat';
 }
 
-function codeRow(c: CodeAcc, firstHalf: number, secondHalf: number, halves: readonly [number, number]): ReportCode {
+function codeRow(c: CodeSummary, firstHalf: number, secondHalf: number, halves: readonly [number, number]): ReportCode {
   const entry = (c.entryId ? entryById(c.entryId) : undefined) ?? entriesForCode(c.code)[0];
   return {
     code: c.code,
@@ -534,8 +503,8 @@ function codeRow(c: CodeAcc, firstHalf: number, secondHalf: number, halves: read
     firstHalf,
     secondHalf,
     trend: trendOf(firstHalf, secondHalf, halves[0], halves[1]),
-    first: c.first,
-    last: c.last,
+    first: c.firstSeen,
+    last: c.lastSeen,
     servers: c.hosts.size,
     users: c.users.size,
     ...(entry === undefined

@@ -374,6 +374,16 @@ const spike: Mapper = (ctx) => {
   return { rule, windowMs: win.ms, point: false };
 };
 
+/** The flatline rule both mappings write (compat adds its option). */
+function flatlineRule(
+  ctx: TypeContext,
+  groupBy: string[],
+  win: Window,
+  minCount: number,
+): Extract<RuleConfigInput, { type: 'flatline' }> {
+  return { ...ctx.common, type: 'flatline', group_by: groupBy, window: win.window, min_count: minCount };
+}
+
 const flatline: Mapper = (ctx) => {
   const min = required(ctx, 'threshold', { min: 0 });
   const minCount = Math.ceil(min);
@@ -383,13 +393,7 @@ const flatline: Mapper = (ctx) => {
   if (compatMode(ctx)) return compatFlatline(ctx, minCount);
   const win = windowOf(ctx, 'timeframe', false);
   const groupBy = queryKey(ctx);
-  const rule: Extract<RuleConfigInput, { type: 'flatline' }> = {
-    ...ctx.common,
-    type: 'flatline',
-    group_by: groupBy,
-    window: win.window,
-    min_count: minCount,
-  };
+  const rule = flatlineRule(ctx, groupBy, win, minCount);
   const forget = ctx.src.boolean('forget_keys');
   if (forget === true && groupBy.length > 0) {
     const after = durationText(2 * win.ms);
@@ -422,14 +426,7 @@ function compatFlatline(ctx: TypeContext, minCount: number): TypeMapping {
       forget ? 'compat.forget_keys: true' : 'compat.forget_keys default',
       forget ? 'a key is forgotten at its first alert until it is seen again' : 'keys are never forgotten',
     );
-  const rule: Extract<RuleConfigInput, { type: 'flatline' }> = {
-    ...ctx.common,
-    type: 'flatline',
-    group_by: groupBy,
-    window: win.window,
-    min_count: minCount,
-    ...compatOption(ctx, { forgetKeys: forget === true }),
-  };
+  const rule = { ...flatlineRule(ctx, groupBy, win, minCount), ...compatOption(ctx, { forgetKeys: forget === true }) };
   return { rule, windowMs: win.ms, point: true, compat: true };
 }
 

@@ -54,8 +54,8 @@ export const ratioSchema = z
 
 export type RatioConfig = z.output<typeof ratioSchema>;
 
-interface Bucket {
-  readonly start: number;
+/** What a ratio bucket counts (here and in the ElastAlert compat runtime): the total, and both sides of it. */
+export interface ShareCounts {
   readonly total: number;
   readonly matched: number;
   /** Numerator events (shown for `max` alerts) and the others (shown for `min` alerts). */
@@ -63,6 +63,20 @@ interface Bucket {
   readonly otherSample: readonly ClassifiedEvent[];
   readonly matchedCodes: Readonly<Record<string, number>>;
   readonly otherCodes: Readonly<Record<string, number>>;
+}
+
+/** Nothing counted yet. */
+export const NO_SHARE: ShareCounts = Object.freeze({
+  total: 0,
+  matched: 0,
+  matchedSample: NO_EVENTS,
+  otherSample: NO_EVENTS,
+  matchedCodes: NO_CODES,
+  otherCodes: NO_CODES,
+});
+
+interface Bucket extends ShareCounts {
+  readonly start: number;
 }
 
 type Entry = WindowedEntry<Bucket>;
@@ -82,41 +96,43 @@ const render = (d: DetectionDraft): string => {
   return `${percent(d.value)} of ${d.reference ?? 0} events match for ${where} (${bound})`;
 };
 
-/** Adds one event to a ratio bucket: to the total, and to the matched or the other side. */
-function countShare(
-  bucket: Bucket | undefined,
-  start: number,
+/** Adds one event to a ratio bucket: to the total, and to the matched or the other side; other fields stay. */
+export function addShare<B extends ShareCounts>(
+  counts: B,
   event: ClassifiedEvent,
   hit: boolean,
   sampleSize: number,
-): Bucket {
-  const base: Bucket = bucket ?? {
-    start,
-    total: 0,
-    matched: 0,
-    matchedSample: NO_EVENTS,
-    otherSample: NO_EVENTS,
-    matchedCodes: NO_CODES,
-    otherCodes: NO_CODES,
-  };
+): B {
   return hit
     ? {
-        ...base,
-        total: base.total + 1,
-        matched: base.matched + 1,
-        matchedSample: addSample(base.matchedSample, event, sampleSize),
-        matchedCodes: addCode(base.matchedCodes, event.code),
+        ...counts,
+        total: counts.total + 1,
+        matched: counts.matched + 1,
+        matchedSample: addSample(counts.matchedSample, event, sampleSize),
+        matchedCodes: addCode(counts.matchedCodes, event.code),
       }
     : {
-        ...base,
-        total: base.total + 1,
-        otherSample: addSample(base.otherSample, event, sampleSize),
-        otherCodes: addCode(base.otherCodes, event.code),
+        ...counts,
+        total: counts.total + 1,
+        otherSample: addSample(counts.otherSample, event, sampleSize),
+        otherCodes: addCode(counts.otherCodes, event.code),
       };
 }
 
-/** `countShare` on a bucket the caller owns: modifies it in place. */
-function countShareOwned(bucket: Bucket, event: ClassifiedEvent, hit: boolean, sampleSize: number): void {
+/** The counted fields of a bucket's JSON (its position field is the caller's). */
+export function shareFromJSON(b: Readonly<Record<string, unknown>>): ShareCounts {
+  return {
+    total: json.number(b.total, 'bucket.total'),
+    matched: json.number(b.matched, 'bucket.matched'),
+    matchedSample: json.events(b.matchedSample, 'bucket.matchedSample'),
+    otherSample: json.events(b.otherSample, 'bucket.otherSample'),
+    matchedCodes: json.counts(b.matchedCodes, 'bucket.matchedCodes'),
+    otherCodes: json.counts(b.otherCodes, 'bucket.otherCodes'),
+  };
+}
+
+/** `addShare` on a bucket the caller owns: modifies it in place. */
+function addShareOwned(bucket: Bucket, event: ClassifiedEvent, hit: boolean, sampleSize: number): void {
   const b = bucket as Mutable<Bucket>;
   b.total++;
   if (hit) {
@@ -167,7 +183,9 @@ export function createRatio(cfg: RatioConfig): RuleRuntime<RatioState> {
       lastSeen: Math.max(old?.lastSeen ?? event.time, event.time),
       pinned: false,
       active: old?.active ?? false,
-      buckets: upsertBucket(old?.buckets ?? [], start, (b) => countShare(b, start, event, hit, cfg.sample_size)),
+      buckets: upsertBucket(old?.buckets ?? [], start, (b) =>
+        addShare(b ?? { start, ...NO_SHARE }, event, hit, cfg.sample_size),
+      ),
     }));
   };
 
@@ -177,22 +195,14 @@ export function createRatio(cfg: RatioConfig): RuleRuntime<RatioState> {
     addOwned: (state, event) => {
       const group = groupIn(event);
       const hit = group !== undefined && inNumerator(event);
-      return addInPlace(state, spec, group, event, (b) => countShareOwned(b, event, hit, cfg.sample_size));
+      return addInPlace(state, spec, group, event, (b) => addShareOwned(b, event, hit, cfg.sample_size));
     },
     accepts: (event) => groupIn(event) !== undefined,
     ownFromJSON: noOwnFields,
     bucketsFromJSON: (value) =>
       json.array(value, 'buckets').map((raw): Bucket => {
         const b = json.object(raw, 'bucket');
-        return {
-          start: json.number(b.start, 'bucket.start'),
-          total: json.number(b.total, 'bucket.total'),
-          matched: json.number(b.matched, 'bucket.matched'),
-          matchedSample: json.events(b.matchedSample, 'bucket.matchedSample'),
-          otherSample: json.events(b.otherSample, 'bucket.otherSample'),
-          matchedCodes: json.counts(b.matchedCodes, 'bucket.matchedCodes'),
-          otherCodes: json.counts(b.otherCodes, 'bucket.otherCodes'),
-        };
+        return { start: json.number(b.start, 'bucket.start'), ...shareFromJSON(b) };
       }),
   });
 }

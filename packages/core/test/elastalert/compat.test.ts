@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { type ImportResult, importElastAlertRule } from '../../src/elastalert/import.js';
+import type { ImportResult } from '../../src/elastalert/import.js';
 import { ruleFileText } from '../../src/elastalert/render.js';
 import { parseRules } from '../../src/rules/load.js';
-import { FIXTURES, fixtureNames, fixtureText, note } from './helpers.js';
+import { fixtureNames, importFixture, importText, note } from './helpers.js';
 
 /** Imports a fixture with `compat: elastalert` where it can be reproduced (`--compat`). */
-function importCompat(name: string): ImportResult {
-  return importElastAlertRule(fixtureText(name), name, {
-    compat: true,
-    readListFile: (path) => readFileSync(join(FIXTURES, path), 'utf8'),
-  });
-}
+const importCompat = (name: string): ImportResult => importFixture(name, { compat: true });
 
-const compatText = (yaml: string): ImportResult => importElastAlertRule(yaml, 'test.yaml', { compat: true });
+const compatText = (yaml: string): ImportResult => importText(yaml, { compat: true });
 
 describe('import-elastalert with compat', () => {
   it('maps frequency one to one: the timeframe as it is, no step, ElastAlert realert default', () => {
@@ -101,9 +94,7 @@ bucket_interval: {minutes: 5}
 
   it('changes nothing without the option', () => {
     for (const name of fixtureNames()) {
-      const plain = importElastAlertRule(fixtureText(name), name, {
-        readListFile: (path) => readFileSync(join(FIXTURES, path), 'utf8'),
-      });
+      const plain = importFixture(name);
       if (plain.rule !== undefined) assert.equal((plain.rule as Record<string, unknown>).compat, undefined, name);
     }
   });

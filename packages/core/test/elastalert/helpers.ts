@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ImportResult, importElastAlertRule } from '../../src/elastalert/import.js';
 import type { ImportNote, ImportNoteKind } from '../../src/elastalert/report.js';
+import type { ImportOptions } from '../../src/elastalert/ruletypes.js';
 
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
@@ -15,15 +16,17 @@ export const fixtureNames = (): string[] =>
 
 export const fixtureText = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
 
-/** Imports a fixture; `!file` lists are read next to it, as the CLI does. */
-export function importFixture(name: string): ImportResult {
+/** Imports a fixture (`compat` as `--compat` sets it); `!file` lists are read next to it, as the CLI does. */
+export function importFixture(name: string, options: Pick<ImportOptions, 'compat'> = {}): ImportResult {
   return importElastAlertRule(fixtureText(name), name, {
+    ...options,
     readListFile: (path) => readFileSync(join(FIXTURES, path), 'utf8'),
   });
 }
 
 /** Imports YAML written in a test. */
-export const importText = (yaml: string): ImportResult => importElastAlertRule(yaml, 'test.yaml');
+export const importText = (yaml: string, options: Pick<ImportOptions, 'compat'> = {}): ImportResult =>
+  importElastAlertRule(yaml, 'test.yaml', options);
 
 /** The options reported with a given kind. */
 export const optionsOf = (report: readonly ImportNote[], kind: ImportNoteKind): string[] =>

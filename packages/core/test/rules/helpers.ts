@@ -37,6 +37,25 @@ export type RuleLike = object;
 
 export const rule = (input: RuleLike): RuleConfig => RuleSchema.parse(input);
 
+/** Rules of the per-type tests that their `compat: elastalert` counterparts run too. */
+export const OTP_RULE = {
+  id: 'otp',
+  type: 'threshold',
+  window: '10m',
+  count: 3,
+  group_by: ['user'],
+} as const;
+
+export const ERROR_RATE_RULE = {
+  id: 'err',
+  type: 'ratio',
+  window: '10m',
+  group_by: ['host'],
+  numerator: { outcome: 'failure' },
+  max: 0.5,
+  min_total: 4,
+} as const;
+
 export interface Run {
   readonly engine: Engine;
   readonly state: EngineState;

@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
-import { briefs, ev, final, run } from './helpers.js';
-
-const errorRate = {
-  id: 'err',
-  type: 'ratio',
-  window: '10m',
-  group_by: ['host'],
-  numerator: { outcome: 'failure' },
-  max: 0.5,
-  min_total: 4,
-} as const;
+import { briefs, ERROR_RATE_RULE, ev, final, run } from './helpers.js';
 
 const fail = (m: number, host = 'n1') => ev(m, { host, outcome: 'failure', code: 'X' });
 const ok = (m: number, host = 'n1') => ev(m, { host, outcome: 'success', code: 'ACCESS_ACCEPTED' });
 
 describe('ratio rule', () => {
   it('alerts when the share of numerator events is above max, with the total as reference', () => {
-    const r = run(errorRate, [fail(0), fail(1), ok(2), fail(3), final(20)]);
+    const r = run(ERROR_RATE_RULE, [fail(0), fail(1), ok(2), fail(3), final(20)]);
     assert.deepEqual(briefs(r.out), ['err +n1@10=0.750', 'err -n1@20=0']);
     assert.equal(r.out[0]?.reference, 4);
     assert.equal(r.out[0]?.threshold, 0.5);
@@ -25,22 +15,22 @@ describe('ratio rule', () => {
   });
 
   it('needs min_total events in the window', () => {
-    assert.deepEqual(briefs(run(errorRate, [fail(0), fail(1), fail(2), final(20)]).out), []);
+    assert.deepEqual(briefs(run(ERROR_RATE_RULE, [fail(0), fail(1), fail(2), final(20)]).out), []);
   });
 
   it('treats max as inside the band (exactly 50 % is fine)', () => {
-    assert.deepEqual(briefs(run(errorRate, [fail(0), fail(1), ok(2), ok(3), final(20)]).out), []);
+    assert.deepEqual(briefs(run(ERROR_RATE_RULE, [fail(0), fail(1), ok(2), ok(3), final(20)]).out), []);
   });
 
   it('alerts below min and samples the events outside the numerator', () => {
-    const success = { ...errorRate, numerator: { outcome: 'success' }, max: undefined, min: 0.5 };
+    const success = { ...ERROR_RATE_RULE, numerator: { outcome: 'success' }, max: undefined, min: 0.5 };
     const r = run(success, [fail(0), fail(1), fail(2), ok(3), final(10)]);
     assert.deepEqual(briefs(r.out), ['err +n1@10=0.250']);
     assert.ok(r.out[0]!.sample.every((e) => e.outcome === 'failure'));
   });
 
   it('counts only denominator events', () => {
-    const r = run({ ...errorRate, denominator: { kind: 'extension' } }, [
+    const r = run({ ...ERROR_RATE_RULE, denominator: { kind: 'extension' } }, [
       fail(0),
       fail(1),
       ok(2),
@@ -52,6 +42,6 @@ describe('ratio rule', () => {
   });
 
   it('validates shares', () => {
-    assert.throws(() => run({ ...errorRate, max: 20 }, []), /between 0 and 1/);
+    assert.throws(() => run({ ...ERROR_RATE_RULE, max: 20 }, []), /between 0 and 1/);
   });
 });

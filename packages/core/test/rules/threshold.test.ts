@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
-import { at, briefs, ev, final, heartbeat, MIN, run, userEv } from './helpers.js';
-
-const otp = {
-  id: 'otp',
-  type: 'threshold',
-  window: '10m',
-  count: 3,
-  group_by: ['user'],
-} as const;
+import { at, briefs, ev, final, heartbeat, MIN, OTP_RULE, run, userEv } from './helpers.js';
 
 describe('threshold rule', () => {
   it('alerts once per closed window that reaches the count, then resolves on the next window', () => {
-    const r = run(otp, [userEv(0, 'alice'), userEv(1, 'alice'), userEv(2, 'alice'), final(30)]);
+    const r = run(OTP_RULE, [userEv(0, 'alice'), userEv(1, 'alice'), userEv(2, 'alice'), final(30)]);
     assert.deepEqual(briefs(r.out), ['otp +alice@10=3', 'otp -alice@20=0']);
     const d = r.out[0]!;
     assert.equal(d.windowStart, at(0));
@@ -24,12 +16,12 @@ describe('threshold rule', () => {
   });
 
   it('puts an event exactly at the window end into the next window', () => {
-    const r = run(otp, [userEv(1, 'alice'), userEv(5, 'alice'), userEv(10, 'alice'), final(40)]);
+    const r = run(OTP_RULE, [userEv(1, 'alice'), userEv(5, 'alice'), userEv(10, 'alice'), final(40)]);
     assert.deepEqual(briefs(r.out), []);
   });
 
   it('closes a window only when the watermark passes its end, in the same step', () => {
-    const engine = run(otp, []).engine;
+    const engine = run(OTP_RULE, []).engine;
     let s = engine.init();
     for (const e of [userEv(0, 'alice'), userEv(1, 'alice'), userEv(2, 'alice'), userEv(10, 'bob')])
       s = engine.step(s, e).state;
@@ -39,7 +31,7 @@ describe('threshold rule', () => {
   });
 
   it('keeps separate counts per key and ignores events without the group field', () => {
-    const r = run(otp, [
+    const r = run(OTP_RULE, [
       userEv(0, 'alice'),
       userEv(1, 'bob'),
       userEv(2, 'alice'),
@@ -53,15 +45,15 @@ describe('threshold rule', () => {
   });
 
   it('slides by step: a burst across a tumbling edge is still caught', () => {
-    const sliding = { ...otp, step: '5m' };
+    const sliding = { ...OTP_RULE, step: '5m' };
     const inputs = [userEv(7, 'alice'), userEv(8, 'alice'), userEv(12, 'alice'), final(30)];
-    assert.deepEqual(briefs(run(otp, inputs).out), []);
+    assert.deepEqual(briefs(run(OTP_RULE, inputs).out), []);
     assert.deepEqual(briefs(run(sliding, inputs).out), ['otp +alice@15=3', 'otp -alice@20=1']);
   });
 
   it('stays active for every window that holds (no reset after a match), one inactive after', () => {
     const inputs = [...Array.from({ length: 9 }, (_, i) => userEv(i * 3, 'alice')), final(40)];
-    assert.deepEqual(briefs(run(otp, inputs).out), ['otp +alice@10=4', 'otp +alice@20=3', 'otp -alice@30=2']);
+    assert.deepEqual(briefs(run(OTP_RULE, inputs).out), ['otp +alice@10=4', 'otp +alice@20=3', 'otp -alice@30=2']);
   });
 
   it('applies out-of-order events within the allowed lateness and reports older ones as late', () => {
@@ -75,20 +67,20 @@ describe('threshold rule', () => {
       late,
       final(30),
     ];
-    const r = run(otp, inputs, { allowedLateness: 2 * MIN });
+    const r = run(OTP_RULE, inputs, { allowedLateness: 2 * MIN });
     // 9 arrived after 11 but within 2m: it counts. 7 arrived when the watermark was 10.5: late.
     assert.deepEqual(briefs(r.out), ['otp +alice@10=3', 'otp -alice@20=1']);
     assert.deepEqual(r.late, [late]);
   });
 
   it('emits nothing for empty windows and forgets keys once their windows closed', () => {
-    const r = run(otp, [userEv(0, 'alice'), heartbeat(100)]);
+    const r = run(OTP_RULE, [userEv(0, 'alice'), heartbeat(100)]);
     assert.deepEqual(briefs(r.out), []);
     assert.deepEqual(r.engine.sizes(r.state), { otp: 0 });
   });
 
   it('applies the filter before counting', () => {
-    const rule = { ...otp, filter: { code: { in: ['OathCodeIncorrect', 'SMSAuthFailedWrongCodeEntered'] } } };
+    const rule = { ...OTP_RULE, filter: { code: { in: ['OathCodeIncorrect', 'SMSAuthFailedWrongCodeEntered'] } } };
     const inputs = [
       userEv(0, 'alice', { code: 'OathCodeIncorrect' }),
       userEv(1, 'alice', { code: 'ACCESS_ACCEPTED' }),
@@ -102,7 +94,7 @@ describe('threshold rule', () => {
   });
 
   it('groups by compound keys and by the first present of alternatives', () => {
-    const compound = { ...otp, group_by: ['host', 'user'], count: 2 };
+    const compound = { ...OTP_RULE, group_by: ['host', 'user'], count: 2 };
     const a = run(compound, [
       userEv(0, 'al|ice', { host: 'n1' }),
       userEv(1, 'al|ice', { host: 'n1' }),
@@ -111,7 +103,7 @@ describe('threshold rule', () => {
     ]);
     assert.deepEqual(briefs(a.out), ['otp +n1|al\\|ice@10=2']);
     assert.deepEqual(a.out[0]?.keyFields, { 'host.name': 'n1', 'npswatch.user.key': 'al|ice' });
-    const either = { ...otp, group_by: [['client_ip', 'nas']], count: 2 };
+    const either = { ...OTP_RULE, group_by: [['client_ip', 'nas']], count: 2 };
     const b = run(either, [
       ev(0, { radius: { clientIp: '10.0.0.1' } }),
       ev(1, { radius: { nasIdentifier: 'VPN1' } }),
@@ -123,7 +115,7 @@ describe('threshold rule', () => {
 
   it('caps the sample at sample_size, newest last', () => {
     const inputs = [...Array.from({ length: 8 }, (_, i) => userEv(i, 'alice')), final(10)];
-    const [d] = run({ ...otp, sample_size: 2 }, inputs).out;
+    const [d] = run({ ...OTP_RULE, sample_size: 2 }, inputs).out;
     assert.deepEqual(
       d?.sample.map((e) => e.time),
       [at(6), at(7)],
@@ -132,7 +124,7 @@ describe('threshold rule', () => {
 
   it('evicts least recently seen keys past max_keys and counts them', () => {
     const inputs = [userEv(0, 'a'), userEv(1, 'b'), userEv(2, 'c'), userEv(3, 'd')];
-    const r = run({ ...otp, max_keys: 2 }, inputs);
+    const r = run({ ...OTP_RULE, max_keys: 2 }, inputs);
     assert.ok(r.engine.sizes(r.state).otp! <= 2);
     assert.ok(r.state.totals.evicted >= 2);
   });

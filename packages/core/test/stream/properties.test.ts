@@ -1,59 +1,25 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { ClassifiedEvent } from '../../src/classify/types.js';
-import { createEngine, type EngineStateJSON } from '../../src/stream/engine.js';
-import { type EngineInput, tick } from '../../src/stream/input.js';
+import { createEngine } from '../../src/stream/engine.js';
+import { tick } from '../../src/stream/input.js';
 import { makeEvent } from '../../src/testing/events.js';
 import { HOUR, MIN, type RuleLike, rule, T0, userRef } from '../rules/helpers.js';
-import { MIXED, specArb, toEvents } from './scenario.js';
+import { assertArrivalOrderFree, assertChunkingFree, MIXED } from './scenario.js';
 
 const LATENESS = 2 * MIN;
 const END = tick(T0 + 3 * HOUR, true);
 
 describe('engine properties', () => {
+  // fast-check's default number of runs.
+  const runs = { numRuns: 100, maxLength: 150 };
+
   it('output does not depend on how the input is chunked (with a save and restore between chunks)', () => {
-    const engine = createEngine(MIXED.map(rule), { allowedLateness: LATENESS });
-    fc.assert(
-      fc.property(fc.array(specArb, { maxLength: 150 }), fc.array(fc.nat(), { maxLength: 6 }), (specs, cuts) => {
-        const inputs: EngineInput[] = [...toEvents(specs), END];
-        const whole = engine.run(engine.init(), inputs);
-        const points = [...new Set(cuts.map((c) => c % (inputs.length + 1)))].sort((a, b) => a - b);
-        let state = engine.init();
-        const out = [];
-        const late = [];
-        let from = 0;
-        for (const to of [...points, inputs.length]) {
-          const r = engine.run(state, inputs.slice(from, to));
-          out.push(...r.out);
-          late.push(...r.late);
-          state = engine.fromJSON(JSON.parse(JSON.stringify(engine.toJSON(r.state))) as EngineStateJSON).state;
-          from = to;
-        }
-        assert.deepEqual(out, whole.out);
-        assert.deepEqual(late, whole.late);
-      }),
-    );
+    assertChunkingFree(createEngine(MIXED.map(rule), { allowedLateness: LATENESS }), END, runs);
   });
 
   it('output does not depend on arrival order within the allowed lateness', () => {
-    const engine = createEngine(MIXED.map(rule), { allowedLateness: LATENESS });
-    fc.assert(
-      fc.property(fc.array(fc.tuple(specArb, fc.integer({ min: 0, max: LATENESS })), { maxLength: 150 }), (pairs) => {
-        const sorted = [...pairs].sort((a, b) => a[0].second - b[0].second);
-        const events = toEvents(sorted.map(([s]) => s));
-        // Arrival = time + a delay of at most the lateness: every event is at most LATENESS older than the newest
-        // one before it, so nothing is late, whatever the shuffle.
-        const arrival = (i: number) => events[i]!.time + sorted[i]![1];
-        const shuffled = events
-          .map((_, i) => i)
-          .sort((a, b) => arrival(a) - arrival(b) || a - b)
-          .map((i) => events[i]!);
-        const inOrder = engine.run(engine.init(), [...events, END]);
-        const arrived = engine.run(engine.init(), [...shuffled, END]);
-        assert.deepEqual(arrived.late, []);
-        assert.deepEqual(arrived.out, inOrder.out);
-      }),
-    );
+    assertArrivalOrderFree(createEngine(MIXED.map(rule), { allowedLateness: LATENESS }), LATENESS, END, runs);
   });
 
   describe('bounded memory on long random streams', () => {

@@ -1,7 +1,7 @@
 import { fieldGetter } from '../../classify/fields.js';
 import type { ClassifiedEvent } from '../../classify/types.js';
 import { json } from '../../stream/json.js';
-import { initKeyed, type KeyedState, keyedFromJSON, keyedToJSON } from '../../stream/keyed.js';
+import type { KeyedState } from '../../stream/keyed.js';
 import { PMap } from '../../stream/pmap.js';
 import type { CardinalityConfig } from '../cardinality.js';
 import { compileCommon } from '../common.js';
@@ -9,15 +9,14 @@ import { present } from '../keys.js';
 import type { RuleRuntime } from '../rule.js';
 import type { CompatOptions } from './options.js';
 import {
+  type CompatEntry,
   type CompatState,
   compatKey,
-  compatRuntime,
-  emit,
+  emitWindowMatch,
+  keyedCompatRuntime,
   plural,
   putKey,
   type StepContext,
-  where,
-  windowMatch,
 } from './runtime.js';
 
 /**
@@ -29,10 +28,7 @@ import {
  * runs drop old values and check `min` at their end.
  */
 
-interface Entry {
-  readonly lastSeen: number;
-  readonly pinned: boolean;
-  readonly fields: Readonly<Record<string, string>>;
+interface Entry extends CompatEntry {
   /** Value → time last seen. */
   readonly values: PMap<string, number>;
   /** ElastAlert's first_event: the start of the key's timeframe for `min`. */
@@ -77,13 +73,15 @@ export function createCompatCardinality(
       sample: event === undefined || cfg.sample_size === 0 ? [] : [event],
       codes: event?.code === undefined || event.code === '' ? [] : [event.code],
     };
-    emit(
+    emitWindowMatch(
       ctx,
       common,
-      windowMatch(group, time, timeframe, measured),
-      () =>
-        `${plural(n, 'distinct value')} of ${cfg.field} ${where(group, time, timeframe)} ` +
-        `(${over ? `more than ${cfg.max}` : `fewer than ${cfg.min}`})`,
+      group,
+      time,
+      timeframe,
+      measured,
+      (where) =>
+        `${plural(n, 'distinct value')} of ${cfg.field} ${where} (${over ? `more than ${cfg.max}` : `fewer than ${cfg.min}`})`,
     );
     return { ...keys, keys: keys.keys.set(key, { ...entry, first: null }) };
   };
@@ -100,12 +98,11 @@ export function createCompatCardinality(
     return state;
   };
 
-  return compatRuntime<Keys>({
+  return keyedCompatRuntime<Entry>({
     common,
     every: compat.run_every,
     everyRun: true,
     accepts: common.matches,
-    init: () => initKeyed<Entry>(),
     event(keys, event, ctx) {
       const group = keyOf(event);
       const old = keys.keys.get(group.key);
@@ -122,27 +119,19 @@ export function createCompatCardinality(
       return value === undefined ? stored : check(stored, group.key, event.time, event, true, ctx);
     },
     run: (keys, end, ctx) => garbageCollect(keys, end, ctx),
-    size: (keys) => keys.keys.size,
-    toJSON: (keys) =>
-      keyedToJSON(keys, (e) => ({
-        ...e,
-        values: e.values.entries().sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-      })),
-    fromJSON: (value) =>
-      keyedFromJSON(value, (raw): Entry => {
-        const e = json.object(raw, 'cardinality compat key');
-        return {
-          lastSeen: json.number(e.lastSeen, 'lastSeen'),
-          pinned: false,
-          fields: json.strings(e.fields, 'fields'),
-          values: PMap.from(
-            json.array(e.values, 'values').map((pair): [string, number] => {
-              const [v, t] = json.array(pair, 'value');
-              return [json.string(v, 'value'), json.number(t, 'value time')];
-            }),
-          ),
-          first: json.numberOrNull(e.first, 'first'),
-        };
-      }),
+    entryToJSON: (e) => ({
+      ...e,
+      values: e.values.entries().sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    }),
+    entryFromJSON: (head, o) => ({
+      ...head,
+      values: PMap.from(
+        json.array(o.values, 'values').map((pair): [string, number] => {
+          const [v, t] = json.array(pair, 'value');
+          return [json.string(v, 'value'), json.number(t, 'value time')];
+        }),
+      ),
+      first: json.numberOrNull(o.first, 'first'),
+    }),
   });
 }

@@ -1,28 +1,29 @@
 import type { ClassifiedEvent } from '../../classify/types.js';
 import { addSample, NO_EVENTS } from '../../stream/buckets.js';
 import { json } from '../../stream/json.js';
-import { initKeyed, type KeyedState, keyedFromJSON, keyedToJSON } from '../../stream/keyed.js';
+import { initKeyed, type KeyedState, keyedToJSON } from '../../stream/keyed.js';
 import { compileCommon } from '../common.js';
 import type { FlatlineConfig } from '../flatline.js';
 import type { RuleRuntime } from '../rule.js';
 import type { CompatOptions } from './options.js';
 import {
+  type CompatEntry,
   type CompatState,
   compatKey,
+  compatKeysFromJSON,
   compatRuntime,
   dropKey,
-  emit,
+  emitWindowMatch,
   plural,
   putKey,
   type StepContext,
   sampleWithin,
-  where,
-  windowMatch,
 } from './runtime.js';
 import {
   append,
   type EventWindow,
   emptyWindow,
+  entryOf,
   newest,
   oldest,
   windowCodes,
@@ -40,10 +41,7 @@ import {
  * ungrouped rule starts over, so it matches once per `window`). Keys are never forgotten otherwise.
  */
 
-interface Entry {
-  readonly lastSeen: number | null;
-  readonly pinned: boolean;
-  readonly fields: Readonly<Record<string, string>>;
+interface Entry extends CompatEntry<number | null> {
   readonly window: EventWindow;
   /** ElastAlert's first_event: checks wait until the newest entry is `window` after it. */
   readonly first: number | null;
@@ -79,11 +77,14 @@ export function createCompatFlatline(cfg: FlatlineConfig, compat: CompatOptions)
       codes: windowCodes(entry.window),
     };
     const group = { key, fields: entry.fields };
-    emit(
+    emitWindowMatch(
       ctx,
       common,
-      windowMatch(group, last, timeframe, measured),
-      () => `${plural(count, 'event')} ${where(group, last, timeframe)} (fewer than ${cfg.min_count})`,
+      group,
+      last,
+      timeframe,
+      measured,
+      (where) => `${plural(count, 'event')} ${where} (fewer than ${cfg.min_count})`,
     );
     // Forget the key until it is seen again, or check it again at the next run (so a silence matches every run).
     if (compat.forget_keys) return dropKey(keys, key);
@@ -104,11 +105,7 @@ export function createCompatFlatline(cfg: FlatlineConfig, compat: CompatOptions)
     event(own, event, ctx) {
       const group = keyOf(event);
       const old = own.keys.keys.get(group.key);
-      const { window } = append(
-        old?.window ?? emptyWindow(),
-        { t: event.time, n: 1, code: event.code ?? '' },
-        timeframe,
-      );
+      const { window } = append(old?.window ?? emptyWindow(), entryOf(event.time, event), timeframe);
       const entry: Entry = {
         lastSeen: event.time,
         pinned: false,
@@ -126,7 +123,7 @@ export function createCompatFlatline(cfg: FlatlineConfig, compat: CompatOptions)
       const visit = known.length === 0 && cfg.group_by.length === 0 ? [''] : known.sort();
       for (const key of visit) {
         const old = keys.keys.get(key);
-        const { window } = append(old?.window ?? emptyWindow(), { t: end, n: 0, code: '' }, timeframe);
+        const { window } = append(old?.window ?? emptyWindow(), entryOf(end, undefined), timeframe);
         const entry: Entry = {
           lastSeen: old?.lastSeen ?? null,
           pinned: false,
@@ -148,17 +145,17 @@ export function createCompatFlatline(cfg: FlatlineConfig, compat: CompatOptions)
       const o = json.object(value, 'flatline compat state');
       return {
         lastKey: o.lastKey === null ? null : json.string(o.lastKey, 'lastKey'),
-        keys: keyedFromJSON(o.keys, (raw): Entry => {
-          const e = json.object(raw, 'flatline compat key');
-          return {
-            lastSeen: json.numberOrNull(e.lastSeen, 'lastSeen'),
-            pinned: false,
-            fields: json.strings(e.fields, 'fields'),
+        keys: compatKeysFromJSON(
+          o.keys,
+          'flatline',
+          json.numberOrNull,
+          (head, e): Entry => ({
+            ...head,
             window: windowFromJSON(e.window, 'window'),
             first: json.numberOrNull(e.first, 'first'),
             sample: json.events(e.sample, 'sample'),
-          };
-        }),
+          }),
+        ),
       };
     },
   });

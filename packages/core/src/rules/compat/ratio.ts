@@ -1,13 +1,13 @@
 import type { ClassifiedEvent } from '../../classify/types.js';
-import { addCode, addSample, alignUp, mergeSamples, NO_CODES, NO_EVENTS, topCodes } from '../../stream/buckets.js';
+import { alignUp, mergeSamples, topCodes } from '../../stream/buckets.js';
 import { json } from '../../stream/json.js';
-import { initKeyed, type KeyedState, keyedFromJSON, keyedToJSON } from '../../stream/keyed.js';
+import type { KeyedState } from '../../stream/keyed.js';
 import { compileCommon, groupOf } from '../common.js';
 import { compileFilter } from '../filter.js';
-import type { RatioConfig } from '../ratio.js';
-import { describeDuration, describeKey, type RuleRuntime } from '../rule.js';
+import { addShare, NO_SHARE, type RatioConfig, type ShareCounts, shareFromJSON } from '../ratio.js';
+import type { RuleRuntime } from '../rule.js';
 import type { CompatOptions } from './options.js';
-import { type CompatState, compatRuntime, emit, putKey, windowMatch } from './runtime.js';
+import { type CompatEntry, type CompatState, emitWindowMatch, keyedCompatRuntime, putKey } from './runtime.js';
 
 /**
  * `ratio` with `compat: elastalert`: ElastAlert's PercentageMatchRule. At the end of every run, per key, the
@@ -18,20 +18,11 @@ import { type CompatState, compatRuntime, emit, putKey, windowMatch } from './ru
  */
 
 /** The events of one run's batch, (end − run_every, end]. */
-interface Bucket {
+interface Bucket extends ShareCounts {
   readonly end: number;
-  readonly total: number;
-  readonly matched: number;
-  readonly matchedSample: readonly ClassifiedEvent[];
-  readonly otherSample: readonly ClassifiedEvent[];
-  readonly matchedCodes: Readonly<Record<string, number>>;
-  readonly otherCodes: Readonly<Record<string, number>>;
 }
 
-interface Entry {
-  readonly lastSeen: number;
-  readonly pinned: boolean;
-  readonly fields: Readonly<Record<string, string>>;
+interface Entry extends CompatEntry {
   /** Oldest first. */
   readonly buckets: readonly Bucket[];
 }
@@ -48,32 +39,6 @@ const percent = (share: number): number => Number((share * 100).toPrecision(12))
 
 const showPercent = (p: number): string => `${Number(p.toFixed(2))} %`;
 
-function addTo(bucket: Bucket | undefined, end: number, event: ClassifiedEvent, hit: boolean, size: number): Bucket {
-  const b: Bucket = bucket ?? {
-    end,
-    total: 0,
-    matched: 0,
-    matchedSample: NO_EVENTS,
-    otherSample: NO_EVENTS,
-    matchedCodes: NO_CODES,
-    otherCodes: NO_CODES,
-  };
-  return hit
-    ? {
-        ...b,
-        total: b.total + 1,
-        matched: b.matched + 1,
-        matchedSample: addSample(b.matchedSample, event, size),
-        matchedCodes: addCode(b.matchedCodes, event.code),
-      }
-    : {
-        ...b,
-        total: b.total + 1,
-        otherSample: addSample(b.otherSample, event, size),
-        otherCodes: addCode(b.otherCodes, event.code),
-      };
-}
-
 export function createCompatRatio(cfg: RatioConfig, compat: CompatOptions): RuleRuntime<CompatRatioState> {
   const common = compileCommon('ratio', cfg);
   const inDenominator = compileFilter(cfg.denominator);
@@ -84,12 +49,11 @@ export function createCompatRatio(cfg: RatioConfig, compat: CompatOptions): Rule
   const minPct = cfg.min === undefined ? undefined : percent(cfg.min);
   const groupIn = (event: ClassifiedEvent) => (inDenominator(event) ? groupOf(common, event) : undefined);
 
-  return compatRuntime<Keys>({
+  return keyedCompatRuntime<Entry>({
     common,
     every,
     everyRun: true,
     accepts: (event) => groupIn(event) !== undefined,
-    init: () => initKeyed<Entry>(),
     event(keys, event, ctx) {
       const group = groupIn(event)!;
       const old = keys.keys.get(group.key);
@@ -97,8 +61,8 @@ export function createCompatRatio(cfg: RatioConfig, compat: CompatOptions): Rule
       const buckets = [...(old?.buckets ?? [])];
       const last = buckets[buckets.length - 1];
       const hit = inNumerator(event);
-      if (last?.end === end) buckets[buckets.length - 1] = addTo(last, end, event, hit, cfg.sample_size);
-      else buckets.push(addTo(undefined, end, event, hit, cfg.sample_size));
+      if (last?.end === end) buckets[buckets.length - 1] = addShare(last, event, hit, cfg.sample_size);
+      else buckets.push(addShare({ end, ...NO_SHARE }, event, hit, cfg.sample_size));
       const entry: Entry = { lastSeen: event.time, pinned: false, fields: group.fields, buckets };
       return putKey(keys, group.key, entry, common.maxKeys, ctx);
     },
@@ -124,13 +88,15 @@ export function createCompatRatio(cfg: RatioConfig, compat: CompatOptions): Rule
               ),
               codes: topCodes(inWindow.map((b) => (over ? b.matchedCodes : b.otherCodes))),
             };
-            emit(
+            emitWindowMatch(
               ctx,
               common,
-              windowMatch(group, end, size, measured),
-              () =>
-                `${showPercent(pct)} of ${total} events match for ${describeKey(entry.fields)} in the ` +
-                `${describeDuration(size)} up to ${new Date(end).toISOString()} ` +
+              group,
+              end,
+              size,
+              measured,
+              (where) =>
+                `${showPercent(pct)} of ${total} events match ${where} ` +
                 `(${over ? `above ${showPercent(maxPct!)}` : `below ${showPercent(minPct!)}`})`,
             );
           }
@@ -142,28 +108,13 @@ export function createCompatRatio(cfg: RatioConfig, compat: CompatOptions): Rule
       }
       return map === keys.keys ? keys : { ...keys, keys: map };
     },
-    size: (keys) => keys.keys.size,
-    toJSON: (keys) => keyedToJSON(keys, (e) => e),
-    fromJSON: (value) =>
-      keyedFromJSON(value, (raw): Entry => {
-        const e = json.object(raw, 'ratio compat key');
-        return {
-          lastSeen: json.number(e.lastSeen, 'lastSeen'),
-          pinned: false,
-          fields: json.strings(e.fields, 'fields'),
-          buckets: json.array(e.buckets, 'buckets').map((r): Bucket => {
-            const b = json.object(r, 'bucket');
-            return {
-              end: json.number(b.end, 'bucket.end'),
-              total: json.number(b.total, 'bucket.total'),
-              matched: json.number(b.matched, 'bucket.matched'),
-              matchedSample: json.events(b.matchedSample, 'bucket.matchedSample'),
-              otherSample: json.events(b.otherSample, 'bucket.otherSample'),
-              matchedCodes: json.counts(b.matchedCodes, 'bucket.matchedCodes'),
-              otherCodes: json.counts(b.otherCodes, 'bucket.otherCodes'),
-            };
-          }),
-        };
+    entryToJSON: (e) => e,
+    entryFromJSON: (head, o) => ({
+      ...head,
+      buckets: json.array(o.buckets, 'buckets').map((r): Bucket => {
+        const b = json.object(r, 'bucket');
+        return { end: json.number(b.end, 'bucket.end'), ...shareFromJSON(b) };
       }),
+    }),
   });
 }

@@ -3,7 +3,14 @@ import type { ClassifiedEvent } from '../../classify/types.js';
 import { alignUp } from '../../stream/buckets.js';
 import { heapPop } from '../../stream/heap.js';
 import { json } from '../../stream/json.js';
-import { type KeyedEntry, type KeyedState, upsertKey } from '../../stream/keyed.js';
+import {
+  initKeyed,
+  type KeyedEntry,
+  type KeyedState,
+  keyedFromJSON,
+  keyedToJSON,
+  upsertKey,
+} from '../../stream/keyed.js';
 import { compareEvents } from '../../stream/order.js';
 import {
   addPending,
@@ -66,6 +73,15 @@ export interface CompatParts<S> {
   size(own: S): number;
   toJSON(own: S): unknown;
   fromJSON(value: unknown): S;
+}
+
+/** What a compat type whose state is its keys alone supplies (threshold, cardinality, ratio). */
+export interface KeyedCompatParts<E extends CompatEntry>
+  extends Omit<CompatParts<KeyedState<E>>, 'init' | 'size' | 'toJSON' | 'fromJSON'> {
+  /** An entry as JSON (keyed state JSON around it). */
+  entryToJSON(entry: E): unknown;
+  /** An entry from JSON: `head` holds the fields every compat entry has, `o` the entry's JSON object. */
+  entryFromJSON(head: CompatEntry, o: Readonly<Record<string, unknown>>): E;
 }
 
 /** Removes and returns, in event order, the events at or before `time` (a run's batch: its range ends with lte). */
@@ -139,8 +155,47 @@ export function compatRuntime<S>(parts: CompatParts<S>): RuleRuntime<CompatState
   };
 }
 
+/** `compatRuntime` for a type whose state is its keys alone: their init, size and JSON are the same for all. */
+export function keyedCompatRuntime<E extends CompatEntry>(
+  parts: KeyedCompatParts<E>,
+): RuleRuntime<CompatState<KeyedState<E>>> {
+  const { entryToJSON, entryFromJSON, ...own } = parts;
+  return compatRuntime<KeyedState<E>>({
+    ...own,
+    init: () => initKeyed<E>(),
+    size: (keys) => keys.keys.size,
+    toJSON: (keys) => keyedToJSON(keys, entryToJSON),
+    fromJSON: (value) => compatKeysFromJSON(value, parts.common.info.type, json.number, entryFromJSON),
+  });
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Keys
+
+/** The fields every compat type's key entry starts with; `lastSeen` is null for keys known only from runs. */
+export interface CompatEntry<Seen extends number | null = number> extends KeyedEntry {
+  readonly lastSeen: Seen;
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+/**
+ * A compat type's keys from JSON: the shared fields of each entry (`lastSeen` read by `seen`; compat keys are never
+ * pinned), then `entry` adds the type's own from the entry's JSON object.
+ */
+export function compatKeysFromJSON<E extends CompatEntry<number | null>>(
+  value: unknown,
+  type: string,
+  seen: (value: unknown, what: string) => E['lastSeen'],
+  entry: (head: CompatEntry<E['lastSeen']>, o: Readonly<Record<string, unknown>>) => E,
+): KeyedState<E> {
+  return keyedFromJSON(value, (raw) => {
+    const o = json.object(raw, `${type} compat key`);
+    return entry(
+      { lastSeen: seen(o.lastSeen, 'lastSeen'), pinned: false, fields: json.strings(o.fields, 'fields') },
+      o,
+    );
+  });
+}
 
 /** ElastAlert's key for events without the query_key field: they are counted together, not skipped. */
 export const MISSING = '_missing';
@@ -205,13 +260,11 @@ export function emit(ctx: StepContext, common: CompiledCommon, draft: DetectionD
   ctx.out.push(makeDetection(common.info, draft, render));
 }
 
+/** What a window match measured (its key and window come from the match). */
+export type Measured = Pick<DetectionDraft, 'value' | 'threshold' | 'reference' | 'sample' | 'codes'>;
+
 /** The draft of a match over the window (time − timeframe, time] of a key. */
-export function windowMatch(
-  group: GroupKey,
-  time: number,
-  timeframe: number,
-  measured: Pick<DetectionDraft, 'value' | 'threshold' | 'reference' | 'sample' | 'codes'>,
-): DetectionDraft {
+function windowMatch(group: GroupKey, time: number, timeframe: number, measured: Measured): DetectionDraft {
   const { reference, threshold, ...rest } = measured;
   return {
     active: true,
@@ -226,15 +279,31 @@ export function windowMatch(
   };
 }
 
+/** `for user=alice in the 10m up to 2024-01-01T00:10:00.000Z` */
+const where = (group: GroupKey, time: number, timeframe: number): string =>
+  `for ${describeKey(group.fields)} in the ${describeDuration(timeframe)} up to ${new Date(time).toISOString()}`;
+
+/**
+ * Emits a match over the window (time − timeframe, time] of a key; `render` writes the summary around the window's
+ * description, `for user=alice in the 10m up to 2024-01-01T00:10:00.000Z`.
+ */
+export function emitWindowMatch(
+  ctx: StepContext,
+  common: CompiledCommon,
+  group: GroupKey,
+  time: number,
+  timeframe: number,
+  measured: Measured,
+  render: (where: string) => string,
+): void {
+  emit(ctx, common, windowMatch(group, time, timeframe, measured), () => render(where(group, time, timeframe)));
+}
+
 /** The sampled events still inside the window (time − timeframe, time]. */
 export const sampleWithin = (
   sample: readonly ClassifiedEvent[],
   time: number,
   timeframe: number,
 ): readonly ClassifiedEvent[] => sample.filter((e) => time - e.time < timeframe);
-
-/** `for user=alice in the 10m up to 2024-01-01T00:10:00.000Z` */
-export const where = (group: GroupKey, time: number, timeframe: number): string =>
-  `for ${describeKey(group.fields)} in the ${describeDuration(timeframe)} up to ${new Date(time).toISOString()}`;
 
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -1,21 +1,22 @@
 import type { ClassifiedEvent } from '../../classify/types.js';
 import { addSample, NO_EVENTS } from '../../stream/buckets.js';
 import { json } from '../../stream/json.js';
-import { initKeyed, type KeyedState, keyedFromJSON, keyedToJSON } from '../../stream/keyed.js';
+import { initKeyed, type KeyedState, keyedToJSON } from '../../stream/keyed.js';
 import { compileCommon } from '../common.js';
 import type { GroupKey } from '../keys.js';
-import { describeDuration, describeKey, type RuleRuntime } from '../rule.js';
+import { describeDuration, type RuleRuntime } from '../rule.js';
 import type { SpikeConfig } from '../spike.js';
 import type { CompatOptions } from './options.js';
 import {
+  type CompatEntry,
   type CompatState,
   compatKey,
+  compatKeysFromJSON,
   compatRuntime,
-  emit,
+  emitWindowMatch,
   putKey,
   type StepContext,
   sampleWithin,
-  windowMatch,
 } from './runtime.js';
 import {
   append,
@@ -23,6 +24,7 @@ import {
   type EventWindow,
   emptyWindow,
   entries,
+  entryOf,
   newest,
   windowCodes,
   windowFromJSON,
@@ -44,10 +46,7 @@ import {
  * - at each run a key whose two windows are empty forgets them (its warm-up start stays), others get a placeholder.
  */
 
-interface Entry {
-  readonly lastSeen: number | null;
-  readonly pinned: boolean;
-  readonly fields: Readonly<Record<string, string>>;
+interface Entry extends CompatEntry<number | null> {
   /** Creation order of the key's windows: ElastAlert visits keys in that order at each run. */
   readonly seq: number;
   /** null once a run found both windows empty and forgot them. */
@@ -112,7 +111,7 @@ export function createCompatSpike(cfg: SpikeConfig, compat: CompatOptions): Rule
       entrySeq = seq++;
     }
     const first = old?.first ?? time;
-    const added = append(cur, { t: time, n: event === undefined ? 0 : 1, code: event?.code ?? '' }, timeframe);
+    const added = append(cur, entryOf(time, event), timeframe);
     cur = added.window;
     ref = appendAll(ref, added.dropped, timeframe);
     let entry: Entry = {
@@ -145,14 +144,18 @@ export function createCompatSpike(cfg: SpikeConfig, compat: CompatOptions): Rule
         codes: windowCodes(cur),
       };
       const key = { key: group.key, fields: entry.fields };
-      emit(ctx, common, windowMatch(key, time, timeframe, measured), () => {
-        const span = describeDuration(timeframe);
-        return (
-          `${verdict.direction === 'up' ? 'spike' : 'drop'}: ${cur.count} events for ${describeKey(entry.fields)} ` +
-          `in the ${span} up to ${new Date(time).toISOString()} vs ${ref.count} in the ${span} before ` +
-          `(${verdict.direction === 'up' ? 'at least' : 'at most'} ${round(verdict.threshold)}; ElastAlert's match is the event at ${new Date(at).toISOString()})`
-        );
-      });
+      emitWindowMatch(
+        ctx,
+        common,
+        key,
+        time,
+        timeframe,
+        measured,
+        (where) =>
+          `${verdict.direction === 'up' ? 'spike' : 'drop'}: ${cur.count} events ${where} ` +
+          `vs ${ref.count} in the ${describeDuration(timeframe)} before ` +
+          `(${verdict.direction === 'up' ? 'at least' : 'at most'} ${round(verdict.threshold)}; ElastAlert's match is the event at ${new Date(at).toISOString()})`,
+      );
       // ElastAlert's clear_windows: a new reference and a new warm-up; the current window stays.
       entry = { ...entry, ref: emptyWindow(), first: null, skip: at + 2 * timeframe };
     }
@@ -205,20 +208,20 @@ export function createCompatSpike(cfg: SpikeConfig, compat: CompatOptions): Rule
       return {
         filled: json.boolean(o.filled, 'filled'),
         seq: json.number(o.seq, 'seq'),
-        keys: keyedFromJSON(o.keys, (raw): Entry => {
-          const e = json.object(raw, 'spike compat key');
-          return {
-            lastSeen: json.numberOrNull(e.lastSeen, 'lastSeen'),
-            pinned: false,
-            fields: json.strings(e.fields, 'fields'),
+        keys: compatKeysFromJSON(
+          o.keys,
+          'spike',
+          json.numberOrNull,
+          (head, e): Entry => ({
+            ...head,
             seq: json.number(e.seq, 'seq'),
             cur: e.cur === null ? null : windowFromJSON(e.cur, 'cur'),
             ref: e.ref === null ? null : windowFromJSON(e.ref, 'ref'),
             first: json.numberOrNull(e.first, 'first'),
             skip: json.numberOrNull(e.skip, 'skip'),
             sample: json.events(e.sample, 'sample'),
-          };
-        }),
+          }),
+        ),
       };
     },
   });

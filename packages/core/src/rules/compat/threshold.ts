@@ -1,24 +1,23 @@
 import type { ClassifiedEvent } from '../../classify/types.js';
 import { addSample, NO_EVENTS } from '../../stream/buckets.js';
 import { json } from '../../stream/json.js';
-import { initKeyed, type KeyedState, keyedFromJSON, keyedToJSON } from '../../stream/keyed.js';
+import type { KeyedState } from '../../stream/keyed.js';
 import { compileCommon } from '../common.js';
 import type { RuleRuntime } from '../rule.js';
 import type { ThresholdConfig } from '../threshold.js';
 import type { CompatOptions } from './options.js';
 import {
+  type CompatEntry,
   type CompatState,
   compatKey,
-  compatRuntime,
   dropKey,
-  emit,
+  emitWindowMatch,
+  keyedCompatRuntime,
   plural,
   putKey,
   sampleWithin,
-  where,
-  windowMatch,
 } from './runtime.js';
-import { append, type EventWindow, emptyWindow, windowCodes, windowFromJSON, windowToJSON } from './window.js';
+import { append, type EventWindow, emptyWindow, entryOf, windowCodes, windowFromJSON, windowToJSON } from './window.js';
 
 /**
  * `threshold` with `compat: elastalert`: ElastAlert's FrequencyRule. Per key, an EventWindow of the last `window`
@@ -26,10 +25,7 @@ import { append, type EventWindow, emptyWindow, windowCodes, windowFromJSON, win
  * is emptied, so counting starts again from zero (a burst of 3 × count events is three matches).
  */
 
-interface Entry {
-  readonly lastSeen: number;
-  readonly pinned: boolean;
-  readonly fields: Readonly<Record<string, string>>;
+interface Entry extends CompatEntry {
   readonly window: EventWindow;
   /** The newest events, for the detection (filtered to the window when shown). */
   readonly sample: readonly ClassifiedEvent[];
@@ -42,21 +38,16 @@ export function createCompatThreshold(cfg: ThresholdConfig, compat: CompatOption
   const keyOf = compatKey(cfg.group_by);
   const timeframe = cfg.window;
 
-  return compatRuntime<KeyedState<Entry>>({
+  return keyedCompatRuntime<Entry>({
     common,
     every: compat.run_every,
     // A run only forgets keys whose newest event is older than the timeframe: a later event would drop them anyway.
     everyRun: false,
     accepts: common.matches,
-    init: () => initKeyed<Entry>(),
     event(state, event, ctx) {
       const group = keyOf(event);
       const old = state.keys.get(group.key);
-      const { window } = append(
-        old?.window ?? emptyWindow(),
-        { t: event.time, n: 1, code: event.code ?? '' },
-        timeframe,
-      );
+      const { window } = append(old?.window ?? emptyWindow(), entryOf(event.time, event), timeframe);
       const sample = addSample(old?.sample ?? NO_EVENTS, event, cfg.sample_size);
       if (window.count < cfg.count) {
         const entry: Entry = { lastSeen: event.time, pinned: false, fields: group.fields, window, sample };
@@ -68,13 +59,14 @@ export function createCompatThreshold(cfg: ThresholdConfig, compat: CompatOption
         sample: sampleWithin(sample, event.time, timeframe),
         codes: windowCodes(window),
       };
-      emit(
+      emitWindowMatch(
         ctx,
         common,
-        windowMatch(group, event.time, timeframe, measured),
-        () =>
-          `${plural(window.count, 'matching event')} ${where(group, event.time, timeframe)} ` +
-          `(at least ${cfg.count}); counting starts over`,
+        group,
+        event.time,
+        timeframe,
+        measured,
+        (where) => `${plural(window.count, 'matching event')} ${where} (at least ${cfg.count}); counting starts over`,
       );
       // ElastAlert deletes the key's window after a match.
       return dropKey(state, group.key);
@@ -84,18 +76,11 @@ export function createCompatThreshold(cfg: ThresholdConfig, compat: CompatOption
       for (const [k, e] of keys.entries()) if (end - e.lastSeen > timeframe) keys = keys.delete(k);
       return keys === state.keys ? state : { ...state, keys };
     },
-    size: (state) => state.keys.size,
-    toJSON: (state) => keyedToJSON(state, (e) => ({ ...e, window: windowToJSON(e.window) })),
-    fromJSON: (value) =>
-      keyedFromJSON(value, (raw): Entry => {
-        const o = json.object(raw, 'threshold compat key');
-        return {
-          lastSeen: json.number(o.lastSeen, 'lastSeen'),
-          pinned: false,
-          fields: json.strings(o.fields, 'fields'),
-          window: windowFromJSON(o.window, 'window'),
-          sample: json.events(o.sample, 'sample'),
-        };
-      }),
+    entryToJSON: (e) => ({ ...e, window: windowToJSON(e.window) }),
+    entryFromJSON: (head, o) => ({
+      ...head,
+      window: windowFromJSON(o.window, 'window'),
+      sample: json.events(o.sample, 'sample'),
+    }),
   });
 }

@@ -1,3 +1,4 @@
+import type { ClassifiedEvent } from '../../classify/types.js';
 import { json } from '../../stream/json.js';
 
 /**
@@ -28,6 +29,13 @@ export interface EventWindow {
 }
 
 export const emptyWindow = (): EventWindow => ({ items: [], start: 0, end: 0, count: 0 });
+
+/** The entry of an event at `time`, or without one a run's count-0 placeholder. */
+export const entryOf = (time: number, event: ClassifiedEvent | undefined): WindowEntry => ({
+  t: time,
+  n: event === undefined ? 0 : 1,
+  code: event?.code ?? '',
+});
 
 export const oldest = (w: EventWindow): WindowEntry | undefined => (w.end > w.start ? w.items[w.start] : undefined);
 

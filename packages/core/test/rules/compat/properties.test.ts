@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createEngine, type EngineStateJSON } from '../../../src/stream/engine.js';
+import { createEngine } from '../../../src/stream/engine.js';
 import { type EngineInput, tick } from '../../../src/stream/input.js';
-import { specArb, toEvents } from '../../stream/scenario.js';
+import { assertArrivalOrderFree, assertChunkingFree, MIXED_RATIO, specArb, toEvents } from '../../stream/scenario.js';
 import { HOUR, MIN, type RuleLike, rule, T0 } from '../helpers.js';
 
 /** One compat rule of every supported type, over the random streams of the engine property tests. */
@@ -37,16 +37,7 @@ const COMPAT: readonly RuleLike[] = [
     compat: 'elastalert',
   },
   { id: 'f-new-value', type: 'new_value', fields: ['code', 'host'], compat: 'elastalert' },
-  {
-    id: 'g-ratio',
-    type: 'ratio',
-    window: '10m',
-    group_by: ['host'],
-    numerator: { outcome: 'failure' },
-    max: 0.6,
-    min_total: 3,
-    compat: { mode: 'elastalert', run_every: '2m' },
-  },
+  { ...MIXED_RATIO, compat: { mode: 'elastalert', run_every: '2m' } },
   { id: 'h-any', type: 'any', filter: { code: 'X' }, group_by: ['user'], compat: 'elastalert' },
 ];
 
@@ -56,45 +47,14 @@ const END = tick(T0 + 3 * HOUR, true);
 describe('compat: elastalert properties', () => {
   const engine = createEngine(COMPAT.map(rule), { allowedLateness: LATENESS });
 
+  const runs = { numRuns: 60, maxLength: 120 };
+
   it('output does not depend on arrival order within the allowed lateness', () => {
-    fc.assert(
-      fc.property(fc.array(fc.tuple(specArb, fc.integer({ min: 0, max: LATENESS })), { maxLength: 120 }), (pairs) => {
-        const sorted = [...pairs].sort((a, b) => a[0].second - b[0].second);
-        const events = toEvents(sorted.map(([s]) => s));
-        // Arrival = time + a delay of at most the lateness: nothing is late, whatever the shuffle.
-        const arrival = (i: number) => events[i]!.time + sorted[i]![1];
-        const shuffled = events
-          .map((_, i) => i)
-          .sort((a, b) => arrival(a) - arrival(b) || a - b)
-          .map((i) => events[i]!);
-        const inOrder = engine.run(engine.init(), [...events, END]);
-        const arrived = engine.run(engine.init(), [...shuffled, END]);
-        assert.deepEqual(arrived.late, []);
-        assert.deepEqual(arrived.out, inOrder.out);
-      }),
-      { numRuns: 60 },
-    );
+    assertArrivalOrderFree(engine, LATENESS, END, runs);
   });
 
   it('output does not depend on chunking, with a save and restore between chunks', () => {
-    fc.assert(
-      fc.property(fc.array(specArb, { maxLength: 120 }), fc.array(fc.nat(), { maxLength: 5 }), (specs, cuts) => {
-        const inputs: EngineInput[] = [...toEvents(specs), END];
-        const whole = engine.run(engine.init(), inputs);
-        const points = [...new Set(cuts.map((c) => c % (inputs.length + 1)))].sort((a, b) => a - b);
-        let state = engine.init();
-        const out = [];
-        let from = 0;
-        for (const to of [...points, inputs.length]) {
-          const r = engine.run(state, inputs.slice(from, to));
-          out.push(...r.out);
-          state = engine.fromJSON(JSON.parse(JSON.stringify(engine.toJSON(r.state))) as EngineStateJSON).state;
-          from = to;
-        }
-        assert.deepEqual(out, whole.out);
-      }),
-      { numRuns: 60 },
-    );
+    assertChunkingFree(engine, END, runs);
   });
 
   it('steps are pure: replaying from an old state gives the same output again', () => {

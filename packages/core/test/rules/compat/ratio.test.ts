@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
-import { briefs, ev, final, run } from '../helpers.js';
+import { briefs, ERROR_RATE_RULE, ev, final, run } from '../helpers.js';
 
 /**
  * ElastAlert's percentage_match (PercentageMatchRule): at every run, the percentage of match_bucket_filter events
  * among the events of the last buffer_time; strictly above max_percentage (or below min_percentage) is a match.
  */
-const share = {
-  id: 'r',
-  type: 'ratio',
-  window: '10m',
-  group_by: ['host'],
-  numerator: { outcome: 'failure' },
-  max: 0.5,
-  min_total: 1,
-} as const;
+const share = { ...ERROR_RATE_RULE, id: 'r', min_total: 1 } as const;
 const compat = { ...share, compat: 'elastalert' } as const;
 const fail = (m: number) => ev(m, { host: 'h1', outcome: 'failure' });
 const ok = (m: number) => ev(m, { host: 'h1', outcome: 'success' });

@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
-import { at, briefs, ev, final, MIN, run, userEv } from '../helpers.js';
+import { at, briefs, ev, final, MIN, OTP_RULE, run, userEv } from '../helpers.js';
 
 /**
  * ElastAlert's frequency rule (FrequencyRule over an EventWindow): the window is the last `timeframe` measured back
  * from the newest event, half-open on the left; reaching `num_events` is a match at that event, and the key's
  * window is then emptied. npswatch's threshold counts aligned windows once they are closed.
  */
-const frequency = {
-  id: 'otp',
-  type: 'threshold',
-  window: '10m',
-  count: 3,
-  group_by: ['user'],
-} as const;
-const compat = { ...frequency, compat: 'elastalert' } as const;
-const sliding = { ...frequency, step: '1m' } as const;
+const compat = { ...OTP_RULE, compat: 'elastalert' } as const;
+const sliding = { ...OTP_RULE, step: '1m' } as const;
 
 describe('threshold with compat: elastalert (frequency)', () => {
   it('matches at the third event within 10 minutes of it; the default waits for the closed window', () => {
@@ -29,7 +22,7 @@ describe('threshold with compat: elastalert (frequency)', () => {
     assert.equal(d.sample.length, 3);
     assert.match(d.summary, /3 matching events for npswatch\.user\.key=alice in the 10m up to .*counting starts over/);
     // Default, tumbling: the burst straddles 00:10 and no aligned window holds three events.
-    assert.deepEqual(briefs(run(frequency, inputs).out), []);
+    assert.deepEqual(briefs(run(OTP_RULE, inputs).out), []);
     // Default, sliding by 1m: found at the first window end after the third event, and active while it holds.
     assert.deepEqual(briefs(run(sliding, inputs).out), [
       'otp +alice@13=3',
@@ -51,13 +44,13 @@ describe('threshold with compat: elastalert (frequency)', () => {
   it('empties the window after a match: one match per three events, where the default stays active', () => {
     const inputs = [...Array.from({ length: 9 }, (_, i) => userEv(i, 'alice')), final(40)];
     assert.deepEqual(briefs(run(compat, inputs).out), ['otp +alice@2=3', 'otp +alice@5=3', 'otp +alice@8=3']);
-    assert.deepEqual(briefs(run(frequency, inputs).out), ['otp +alice@10=9', 'otp -alice@20=0']);
+    assert.deepEqual(briefs(run(OTP_RULE, inputs).out), ['otp +alice@10=9', 'otp -alice@20=0']);
   });
 
   it('agrees with the default on a burst inside one window: one alert, same key and count', () => {
     const inputs = [userEv(1, 'bob'), userEv(2, 'bob'), userEv(3, 'bob'), userEv(4, 'carol'), final(30)];
     const c = run(compat, inputs).out;
-    const d = run(frequency, inputs).out.filter((x) => x.active);
+    const d = run(OTP_RULE, inputs).out.filter((x) => x.active);
     assert.deepEqual(
       c.map((x) => [x.key, x.value]),
       d.map((x) => [x.key, x.value]),
@@ -71,7 +64,7 @@ describe('threshold with compat: elastalert (frequency)', () => {
     const c = run(compat, inputs).out;
     assert.deepEqual(briefs(c), ['otp +_missing@2=3']);
     assert.deepEqual(c[0]!.keyFields, { 'npswatch.user.key': '_missing' });
-    assert.deepEqual(briefs(run(frequency, inputs).out), []);
+    assert.deepEqual(briefs(run(OTP_RULE, inputs).out), []);
   });
 
   it('applies an event that arrives late within the lateness where it belongs in time', () => {
