@@ -62,7 +62,7 @@ export interface ReportOptions {
 const DEFAULTS = { maxBuckets: 360, maxAlerts: 2000, maxRows: 100 } as const;
 /** Buckets held while reading, before folding into a coarser size. */
 const MAX_LIVE_BUCKETS = 4096;
-/** Distinct users counted per row; past it the count is a lower bound (`usersCapped`). */
+/** Distinct users counted per row: past it a count stops growing (a lower bound; far above any real NPS estate). */
 const MAX_USERS_PER_ROW = 100_000;
 const CODE_CAPS: CodeSetCaps = { hosts: MAX_USERS_PER_ROW, users: MAX_USERS_PER_ROW };
 /** Users tracked for the repeated-non-error table; past it new users are counted only (`usersOmitted`). */
