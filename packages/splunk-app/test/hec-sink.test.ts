@@ -244,6 +244,47 @@ describe('HEC sink', () => {
     assert.deepEqual(ids(), [0, 1, 2]);
   });
 
+  it('a writer out of room asks for acks promptly instead of waiting for the regular poll', async () => {
+    // Regression: with acks, memory is freed only by acks; a writer blocked on room waited for the 1 s poll, so a
+    // sender faster than maxPendingBytes per second stalled every second.
+    let ackId = 0;
+    let polls = 0;
+    hec.handler = (r) => {
+      if (r.path.endsWith('/event')) return { status: 200, body: { text: 'Success', code: 0, ackId: ackId++ } };
+      if (r.path.endsWith('/ack')) {
+        polls++;
+        const asked = (JSON.parse(r.body) as { acks: number[] }).acks;
+        return { status: 200, body: { acks: Object.fromEntries(asked.map((id) => [String(id), true])) } };
+      }
+      return undefined;
+    };
+    const s = sink({ batch: { maxEvents: 1 }, maxPendingBytes: 100, ack: { pollIntervalMs: 1000 } });
+    let written = 0;
+    const writer = (async () => {
+      for (let i = 0; i < 6; i++) {
+        await s.write({ time: 1_700_000_000_000 + i, event: { i }, sourcetype: 't' });
+        written++;
+      }
+    })();
+    await until(() => s.stats.batches >= 2 && timers.pending > 0);
+    const before = written;
+    assert.ok(before < 6, 'the writer is out of room');
+    timers.advance(50);
+    await until(() => polls >= 1 && written > before);
+    assert.equal(polls, 1, 'one prompt poll, 50 ms after the writer began to wait, not 1000 ms');
+    while (written < 6) {
+      timers.advance(50);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await writer;
+    const flushed = s.flush();
+    await until(() => timers.pending > 0 || s.stats.acknowledged === 6);
+    timers.advance(50);
+    await flushed;
+    assert.equal(s.stats.acknowledged, 6);
+    assert.deepEqual(ids(), [0, 1, 2, 3, 4, 5]);
+  });
+
   it('drops an event the collector rejects and sends the rest of its batch', async () => {
     let first = true;
     hec.handler = (r) => {

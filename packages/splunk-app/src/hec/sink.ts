@@ -124,7 +124,10 @@ interface Unacked {
 }
 
 const ACK_IDS_PER_POLL = 1000;
-/** Ack poll period while flush() or close() waits: the wait ends soon after the last ack, not a period later. */
+/**
+ * Ack poll period while flush(), close() or a writer out of room waits: the wait ends soon after the ack, not a
+ * period later (with the default 1 s period, a sender faster than 32 MiB/s would otherwise stall every second).
+ */
 const SETTLING_ACK_POLL_MS = 50;
 
 function lineBytes(lines: readonly string[]): number {
@@ -289,8 +292,12 @@ export class HecSink {
     this.assertWritable();
     const line = this.raw ? serializeRaw(envelope) : serializeEnvelope(envelope, this.defaults);
     const key = this.raw ? this.rawKey(envelope) : '';
-    while (this.memoryBytes > this.maxPending && this.state !== 'failed' && !this.closing)
-      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    while (this.memoryBytes > this.maxPending && this.state !== 'failed' && !this.closing) {
+      const waiting = new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+      // Room comes back as acks confirm batches: ask now rather than at the next regular poll.
+      this.hastenAcks();
+      await waiting;
+    }
     this.assertWritable();
     if (this.current !== undefined && this.current.key !== key) this.cut();
     if (this.current === undefined) {
@@ -320,12 +327,16 @@ export class HecSink {
     return new Promise<void>((resolve, reject) => {
       this.idleWaiters.push({ resolve, reject, drained });
       this.checkIdle();
-      if (this.ackTimer !== undefined && this.idleWaiters.length > 0) {
-        this.timers.clearTimeout(this.ackTimer);
-        this.ackTimer = undefined;
-        this.scheduleAckPoll();
-      }
+      if (this.idleWaiters.length > 0) this.hastenAcks();
     });
+  }
+
+  /** Someone waits for acks (flush, close, a writer out of room): replace a regular poll by a prompt one. */
+  private hastenAcks(): void {
+    if (this.ackTimer === undefined) return;
+    this.timers.clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    this.scheduleAckPoll();
   }
 
   /**
@@ -662,8 +673,9 @@ export class HecSink {
 
   private scheduleAckPoll(): void {
     if (this.ackTimer !== undefined || this.ackPolling || this.closing || this.unacked.size === 0) return;
-    // Someone waits in flush() or close(): ask again soon rather than at the next regular poll.
-    const delay = this.idleWaiters.length > 0 ? Math.min(this.ackPoll, SETTLING_ACK_POLL_MS) : this.ackPoll;
+    // Someone waits in flush(), close() or write(): ask again soon rather than at the next regular poll.
+    const waiting = this.idleWaiters.length > 0 || this.roomWaiters.length > 0;
+    const delay = waiting ? Math.min(this.ackPoll, SETTLING_ACK_POLL_MS) : this.ackPoll;
     this.ackTimer = this.timers.setTimeout(() => {
       this.ackTimer = undefined;
       void this.pollAcks();
