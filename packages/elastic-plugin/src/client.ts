@@ -34,7 +34,13 @@ export interface ElasticConnection {
   readonly close: () => Promise<void>;
 }
 
-/** The client's media types pinned to the server's major: a 9.x client talks to 8.x through REST compatibility. */
+/**
+ * The major of the installed `@elastic/elasticsearch`: 8, the test server's (Maven Central's newest integ-test zip
+ * is 8.19.21). A 9.x server answers it through REST API compatibility (`compatible-with=8`).
+ */
+const CLIENT_MAJOR = 8;
+
+/** The client's media types pinned to a major: the server's, or the client's own when the server is newer. */
 function transportFor(major: number): typeof SniffingTransport {
   const v = `compatible-with=${major}`;
   return class CompatibleTransport extends SniffingTransport {
@@ -120,8 +126,8 @@ export async function serverInfo(client: Client, secrets: readonly string[] = []
 }
 
 /**
- * Connects to Elasticsearch 8.x or 9.x: probes the server, then returns a client whose media types match its
- * major (the installed client may be a major ahead). Errors are ElasticErrors without secrets.
+ * Connects to Elasticsearch 8.x or 9.x: probes the server, then returns a client that speaks the 8.x API, natively
+ * to an 8.x server and through REST API compatibility to a 9.x one. Errors are ElasticErrors without secrets.
  */
 export async function connectElastic(options: ElasticConnectionOptions): Promise<ElasticConnection> {
   const { url, auth } = parseElasticUrl(options.url, options.auth);
@@ -146,6 +152,6 @@ export async function connectElastic(options: ElasticConnectionOptions): Promise
       {},
       'npswatch needs Elasticsearch 8.x or 9.x',
     );
-  const client = new Client({ ...base, Transport: transportFor(server.major) });
+  const client = new Client({ ...base, Transport: transportFor(Math.min(server.major, CLIENT_MAJOR)) });
   return { client, server, secrets, close: () => client.close() };
 }
