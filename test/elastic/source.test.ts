@@ -522,14 +522,14 @@ describe('elastic source on a real server', () => {
       assert.match(c.err(), /--source-page-size must be a whole number from 1 to 10000/);
     });
 
-    it('a document that is no event: named on stderr, in the --dead-letter file, counted; the rest goes on', async () => {
+    it('a document that is no event: named on stderr, in the --dead-letter file, counted, exit 3; the rest goes on', async () => {
       const index = `clibad-${run}`;
       await indexOneBad(conn, index);
       const deadLetter = join(dir, 'rejected.ndjson');
       const c = capture({ ELASTIC_URL: esEnv().url, ELASTIC_PASSWORD: esEnv().password });
       assert.equal(
         await main(['watch', '--source', `elastic:${index}`, '--once', '--dead-letter', deadLetter], c.io),
-        0,
+        3,
         c.err(),
       );
       const found = await conn.client.search({ index, query: { term: { '@timestamp': '2024-09-20T00:12:27.000Z' } } });

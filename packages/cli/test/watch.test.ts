@@ -332,6 +332,19 @@ describe('npswatch watch', () => {
     assert.match(w.stderr(), new RegExp(`${LINES.length} events`));
   });
 
+  it('exits 3 when its input ends with records rejected, 0 when a signal stops it (README exit codes)', async () => {
+    // Regression: watch always exited 0, even when stdin ended with rejected records.
+    const bad = `${LINES.slice(0, 5).join('\n')}\n{"@timestamp": "not a time"}\n`;
+    const ended = startWatch(['-'], {}, {}, bad);
+    assert.equal(await ended.done, 3);
+    assert.match(ended.stderr(), / 1 records rejected/);
+    writeFileSync(file, bad);
+    const stopped = startWatch([file]);
+    await waitFor('the rejected line', () => /rejected|not a time/.test(stopped.stderr()));
+    assert.equal(await stopped.stop(), 0);
+    assert.match(stopped.stderr(), / 1 records rejected/);
+  });
+
   describe('with --correlate', () => {
     let ext: string;
     let sec: string;

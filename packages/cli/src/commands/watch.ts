@@ -704,5 +704,7 @@ export async function runWatch(
     `npswatch: ${events} events, ${alerts} alerts, ${late} late events, ${rejects.count} records rejected\n`,
   );
   if (failure !== undefined) throw failure.error;
-  return EXIT.ok;
+  // Stopped by a signal, watch ends normally (service managers count anything else as a failure); at the end of
+  // its input (stdin, `--once`) it reports rejected records like replay does.
+  return rejects.count > 0 && runtime.signal?.aborted !== true ? EXIT.rejected : EXIT.ok;
 }
