@@ -50,6 +50,33 @@ describe('npswatch elastic (CLI) on a real server', () => {
     assert.equal(count, 747);
   });
 
+  it('replay --sink elastic:INDEX: every alert it prints lands once, also when replayed again', async () => {
+    const env = esEnv();
+    const index = `npswatch-alerts-replay-${Date.now()}`;
+    const printed: string[][] = [];
+    for (let i = 0; i < 2; i++) {
+      const c = capture({ ELASTIC_URL: env.url, ELASTIC_PASSWORD: env.password });
+      const code = await main(['replay', SAMPLE_DAY, '--sink', `elastic:${index}`], c.io);
+      assert.equal(code, 0, c.err());
+      const ids = c
+        .out()
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => (JSON.parse(l) as { npswatch: { alert: { id: string } } }).npswatch.alert.id);
+      printed.push(ids);
+      const m = new RegExp(`(\\d+) alerts indexed into ${index}, (\\d+) already there, 0 dead-lettered`).exec(c.err());
+      assert.ok(m, c.err());
+      assert.deepEqual([Number(m[1]), Number(m[2])], i === 0 ? [ids.length, 0] : [0, ids.length]);
+      assert.ok(!c.err().includes(env.password) && !c.out().includes(env.password));
+    }
+    assert.ok(printed[0]!.length > 0);
+    assert.deepEqual(printed[1], printed[0], 'the same alerts, with the same ids');
+    await admin.client.indices.refresh({ index });
+    const res = await admin.client.search({ index, size: 10_000, _source: false });
+    assert.deepEqual(res.hits.hits.map((h) => h._id).sort(), [...printed[0]!].sort());
+    await admin.client.indices.delete({ index });
+  });
+
   it('wrong credentials: exit 1, a clear message and hint, never the secret', async () => {
     const env = esEnv();
     const wrong = 'N0t-the-Passw0rd!';

@@ -4,7 +4,7 @@ import type { ReplayOptions } from './commands/replay.js';
 import type { ReportCommandOptions } from './commands/report.js';
 import { addSplunkSinkOptions, type SplunkSinkCliOptions } from './commands/splunk.js';
 import type { ElasticWatchFlags } from './commands/watch-elastic.js';
-import { connectionOptions, withElasticErrors } from './elastic-connection.js';
+import { type ConnectionFlags, connectionOptions, withElasticErrors } from './elastic-connection.js';
 import { UsageError } from './errors.js';
 import { type Io, write } from './io.js';
 
@@ -30,6 +30,13 @@ function timeZone(value: string): string {
   } catch {
     throw new UsageError(`unknown time zone "${value}"`, 'use an IANA name such as UTC, Europe/Berlin or Asia/Seoul');
   }
+}
+
+/** The `--sink` of the commands that print alerts: Elasticsearch (`elastic[:INDEX]`) or Splunk HEC, loaded lazily. */
+async function alertSink(spec: string | undefined) {
+  return spec === 'elastic' || spec?.startsWith('elastic:') === true
+    ? (await import('./commands/watch-elastic.js')).withElasticSink
+    : (await import('./commands/splunk.js')).withSplunkSink;
 }
 
 /**
@@ -111,11 +118,15 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     inputOptions(replay),
     'join extension events with Security 6272/6273 and accounting records of the same request (default: on when extension and NPS logs are separate inputs)',
     'never correlate; several inputs are still merged by event time',
-  ).action(async (inputs: string[], opts: ReplayOptions & SplunkSinkCliOptions) => {
-    const { runReplay } = await import('./commands/replay.js');
-    const { withSplunkSink } = await import('./commands/splunk.js');
-    setExit(await withSplunkSink(opts, io, (out) => runReplay(inputs, opts, out)));
-  });
+  );
+  // The same connection flags as `npswatch elastic` (for --sink elastic).
+  connectionOptions(replay).action(
+    async (inputs: string[], opts: ReplayOptions & SplunkSinkCliOptions & ConnectionFlags) => {
+      const { runReplay } = await import('./commands/replay.js');
+      const withSink = await alertSink(opts.sink);
+      setExit(await withElasticErrors(io, () => withSink(opts, io, (out) => runReplay(inputs, opts, out))));
+    },
+  );
 
   const report = program
     .command('report')
@@ -207,10 +218,7 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
         // With --sink, each alert is delivered (or spooled) before watch goes on; a failed sink stops watching.
         const watch = (out: Io, failed: AbortSignal) =>
           runWatch(inputs, opts, out, { signal: AbortSignal.any([shutdown.signal, failed]) });
-        const elasticSink = opts.sink === 'elastic' || opts.sink?.startsWith('elastic:') === true;
-        const withSink = elasticSink
-          ? (await import('./commands/watch-elastic.js')).withElasticSink
-          : (await import('./commands/splunk.js')).withSplunkSink;
+        const withSink = await alertSink(opts.sink);
         setExit(await withElasticErrors(io, () => withSink(opts, io, watch, { deliver: true })));
       } finally {
         shutdown.dispose();

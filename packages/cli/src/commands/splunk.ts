@@ -23,7 +23,7 @@ export function splunkSinkOptions(): Option[] {
   return [
     new Option(
       '--sink <spec>',
-      `also send what is printed to a sink: ${SCHEME}URL (Splunk HTTP Event Collector; token in ${HEC_TOKEN_ENV}); watch also takes elastic[:INDEX] (alerts into Elasticsearch, default index npswatch-alerts)`,
+      `also send what is printed to a sink: ${SCHEME}URL (Splunk HTTP Event Collector; token in ${HEC_TOKEN_ENV}); replay and watch also take elastic[:INDEX] (alerts into Elasticsearch, default index npswatch-alerts)`,
     ),
     new Option('--hec-index <index>', 'Splunk index for --sink splunk-hec (default: the token’s default index)'),
     new Option(
