@@ -71,7 +71,10 @@ export function createSequence(cfg: SequenceConfig): RuleRuntime<SequenceState> 
     `${steps.map((s) => `${s.count} × ${s.name}`).join(' then ')} within ${describeDuration(cfg.within)} for ${describeKey(d.keyFields)}`;
 
   const until = cfg.until === undefined ? undefined : compileFilter(cfg.until);
-  const relevant = (event: ClassifiedEvent) => steps.some((s) => s.test(event)) || (until?.(event) ?? false);
+  const relevant = (event: ClassifiedEvent): boolean => {
+    for (const s of steps) if (s.test(event)) return true;
+    return until?.(event) ?? false;
+  };
   const accepts = (event: ClassifiedEvent) => relevant(event) && groupOf(common, event) !== undefined;
 
   /** Greedy earliest match: optimal for "is there such a subsequence"; returns the matched events or undefined. */
@@ -115,7 +118,12 @@ export function createSequence(cfg: SequenceConfig): RuleRuntime<SequenceState> 
   const decideOwned = (state: KeyedState<Entry>, event: ClassifiedEvent): Decision<Entry> => {
     const group = groupOf(common, event)!;
     const old = state.keys.get(group.key);
-    if (old === undefined) return decide(state, event);
+    if (old === undefined) {
+      // A new key's single event completes nothing (there are at least two steps of at least one event), so it is
+      // stored only when it can start a sequence: the common case (an accept of a user with no rejections) ends here.
+      if (!steps[0]!.test(event) || (until?.(event) ?? false)) return { store: state, evicted: 0 };
+      return decide(state, event);
+    }
     const entry = old as Mutable<Entry>;
     const events = entry.events as ClassifiedEvent[];
     let expired = 0;
