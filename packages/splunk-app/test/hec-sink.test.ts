@@ -33,6 +33,24 @@ describe('HEC sink', () => {
       for (let i = from; i < to; i++) await s.write({ time: 1_700_000_000_000 + i, event: { i }, sourcetype: 't' });
     })();
   const ids = () => hec.events().map((e) => (e.event as { i: number }).i);
+  /**
+   * A collector with indexer acks: every batch gets the next ack id; `/ack` answers `acked(poll)` for each id asked
+   * (poll counts from 1). Returns the number of polls so far.
+   */
+  const withAcks = (acked: (poll: number) => boolean): (() => number) => {
+    let ackId = 0;
+    let polls = 0;
+    hec.handler = (r) => {
+      if (r.path.endsWith('/event')) return { status: 200, body: { text: 'Success', code: 0, ackId: ackId++ } };
+      if (r.path.endsWith('/ack')) {
+        polls++;
+        const asked = (JSON.parse(r.body) as { acks: number[] }).acks;
+        return { status: 200, body: { acks: Object.fromEntries(asked.map((id) => [String(id), acked(polls)])) } };
+      }
+      return undefined;
+    };
+    return () => polls;
+  };
 
   beforeEach(async () => {
     hec = await new ScriptedHec().start();
@@ -96,18 +114,8 @@ describe('HEC sink', () => {
   });
 
   it('waits for indexer acknowledgement, polling /ack on its channel', async () => {
-    let ackId = 0;
-    let polls = 0;
-    hec.handler = (r) => {
-      if (r.path.endsWith('/event')) return { status: 200, body: { text: 'Success', code: 0, ackId: ackId++ } };
-      if (r.path.endsWith('/ack')) {
-        polls++;
-        const asked = (JSON.parse(r.body) as { acks: number[] }).acks;
-        // Not yet on the first poll, acknowledged on the second.
-        return { status: 200, body: { acks: Object.fromEntries(asked.map((id) => [String(id), polls > 1])) } };
-      }
-      return undefined;
-    };
+    // Not yet on the first poll, acknowledged on the second.
+    const polled = withAcks((poll) => poll > 1);
     const s = sink({ batch: { maxEvents: 2 }, ack: { pollIntervalMs: 100 } });
     await write(s, 0, 4);
     let flushed = false;
@@ -117,7 +125,7 @@ describe('HEC sink', () => {
     await until(() => s.stats.batches === 2);
     timers.advance(100);
     // The first poll answered "not yet" and scheduled the next.
-    await until(() => polls === 1 && timers.pending > 0);
+    await until(() => polled() === 1 && timers.pending > 0);
     assert.equal(flushed, false, 'not delivered before acknowledgement');
     timers.advance(100);
     await done;
@@ -247,17 +255,7 @@ describe('HEC sink', () => {
   it('a writer out of room asks for acks promptly instead of waiting for the regular poll', async () => {
     // Regression: with acks, memory is freed only by acks; a writer blocked on room waited for the 1 s poll, so a
     // sender faster than maxPendingBytes per second stalled every second.
-    let ackId = 0;
-    let polls = 0;
-    hec.handler = (r) => {
-      if (r.path.endsWith('/event')) return { status: 200, body: { text: 'Success', code: 0, ackId: ackId++ } };
-      if (r.path.endsWith('/ack')) {
-        polls++;
-        const asked = (JSON.parse(r.body) as { acks: number[] }).acks;
-        return { status: 200, body: { acks: Object.fromEntries(asked.map((id) => [String(id), true])) } };
-      }
-      return undefined;
-    };
+    const polled = withAcks(() => true);
     const s = sink({ batch: { maxEvents: 1 }, maxPendingBytes: 100, ack: { pollIntervalMs: 1000 } });
     let written = 0;
     const writer = (async () => {
@@ -270,8 +268,8 @@ describe('HEC sink', () => {
     const before = written;
     assert.ok(before < 6, 'the writer is out of room');
     timers.advance(50);
-    await until(() => polls >= 1 && written > before);
-    assert.equal(polls, 1, 'one prompt poll, 50 ms after the writer began to wait, not 1000 ms');
+    await until(() => polled() >= 1 && written > before);
+    assert.equal(polled(), 1, 'one prompt poll, 50 ms after the writer began to wait, not 1000 ms');
     while (written < 6) {
       timers.advance(50);
       await new Promise((r) => setTimeout(r, 5));
