@@ -172,6 +172,44 @@ describe('report model', () => {
     );
   });
 
+  it("puts bucket boundaries on the report zone's wall clock: days from local midnight, weeks from Monday", () => {
+    // Regression: buckets were aligned to UTC, so a Seoul report's daily bars ran from 09:00 to 09:00 local.
+    const DAY = 24 * HOUR;
+    const seoul = { ...OPTIONS, tz: 'Asia/Seoul', maxBuckets: 40 };
+    // 2024-01-01T00:00Z is 09:00 in Seoul; 30 days of events (daily bars at most 40 of them).
+    const days = build(
+      Array.from({ length: 31 }, (_, d) => ext(d * 24 * 60, 'UserNotFound', 'error')),
+      seoul,
+      { ...META, tz: 'Asia/Seoul' },
+    );
+    assert.equal(days.timeline.step, DAY);
+    assert.equal(
+      days.timeline.start,
+      T - 9 * HOUR,
+      'the first bar starts at midnight in Seoul (15:00 UTC the day before)',
+    );
+    const utc = build(
+      Array.from({ length: 31 }, (_, d) => ext(d * 24 * 60, 'UserNotFound', 'error')),
+      {
+        ...OPTIONS,
+        maxBuckets: 40,
+      },
+    );
+    assert.equal(utc.timeline.start, T);
+    // A year: weekly bars start on Mondays (2024-01-01 is a Monday) at local midnight.
+    const weeks = build(
+      [ext(0, 'UserNotFound', 'error'), ext(365 * 24 * 60, 'UserNotFound', 'error')],
+      {
+        ...seoul,
+        maxBuckets: 360,
+      },
+      { ...META, tz: 'Asia/Seoul' },
+    );
+    assert.equal(weeks.timeline.step, 7 * DAY);
+    assert.equal(new Date(weeks.timeline.start + 9 * HOUR).getUTCDay(), 1, 'a Monday in Seoul');
+    assert.equal((weeks.timeline.start + 9 * HOUR) % DAY, 0, 'at local midnight');
+  });
+
   it('lists silent periods per server (also at the end of the range) and merges spellings of one server', () => {
     const model = build([
       ext(0, 'UserNotFound', 'error'),

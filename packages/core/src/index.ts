@@ -212,5 +212,12 @@ export {
 export { SYNTHETIC_SAMPLE } from './testing/synthetic-file.js';
 export { DurationError, formatDuration, parseDuration } from './time/duration.js';
 // Time
-export { assertTimeZone, formatInZone, formatIso, parseLocalTime, parseTimestamp } from './time/parse.js';
+export {
+  assertTimeZone,
+  formatInZone,
+  formatIso,
+  parseLocalTime,
+  parseTimestamp,
+  zoneOffset,
+} from './time/parse.js';
 export { VERSION } from './version.js';

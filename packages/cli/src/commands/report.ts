@@ -103,7 +103,7 @@ export async function runReport(inputs: readonly string[], options: ReportComman
   const names = inputs.length ? inputs : ['-'];
   const progress = createProgress(io, names);
   const rejects = perInputRejects(createRejectLog(progress.io, options.deadLetter));
-  const state = createReportState({ silenceMs, minRepeats, pseudonymize });
+  const state = createReportState({ silenceMs, minRepeats, pseudonymize, tz: options.tz });
   const addAlerts = (alerts: readonly NotifyAlert[]) => {
     for (const a of alerts) addAlertToReport(state, a);
   };

@@ -31,23 +31,47 @@ export interface Mergeable<B> {
   merge(into: B, from: B): void;
 }
 
+/** Weeks start on Mondays: the epoch was a Thursday, so boundaries sit 4 days after multiples of a week. */
+const MONDAYS = -4 * DAY;
+
 /**
  * Time buckets over a stream whose range is not known in advance. Buckets start at the finest size and, when more
  * than `maxLive` of them are occupied, fold into the next size: memory stays bounded whatever the input's span.
- * Buckets are aligned to the Unix epoch (UTC).
+ *
+ * Boundaries fall on the report zone's wall clock (days at local midnight, weeks on Mondays), with the zone's
+ * offset at the first event: one fixed shift for every size, so buckets still fold exactly. Across a DST change the
+ * boundaries stay on the first offset (an hour off local midnight for part of the range).
  */
 export interface TimeBuckets<B> {
   step: number;
   readonly buckets: Map<number, B>;
+  /** The zone's offset (ms) at a time; read once, at the first bucket. */
+  readonly offsetAt: (time: number) => number;
+  /** Added to times before aligning; fixed by the first bucket. */
+  shift: number | undefined;
 }
 
-export function createBuckets<B>(step = BUCKET_STEPS[0]!): TimeBuckets<B> {
-  return { step, buckets: new Map() };
+export function createBuckets<B>(
+  step = BUCKET_STEPS[0]!,
+  offsetAt: (time: number) => number = () => 0,
+): TimeBuckets<B> {
+  return { step, buckets: new Map(), offsetAt, shift: undefined };
 }
+
+/** Start of the bucket of `step` holding `time`, for a shift. */
+const align = (time: number, step: number, shift: number): number => Math.floor((time + shift) / step) * step - shift;
+
+/** Index of the bucket of `step` holding `time` (bucket counts are differences of these). */
+const slot = (time: number, step: number, shift: number): number => Math.floor((time + shift) / step);
+
+const shiftOf = <B>(tb: TimeBuckets<B>, time: number): number => {
+  tb.shift ??= tb.offsetAt(time) + MONDAYS;
+  return tb.shift;
+};
 
 /** The bucket holding `time`, created when new; folds to a coarser size first when too many are occupied. */
 export function bucketAt<B>(tb: TimeBuckets<B>, time: number, kind: Mergeable<B>, maxLive: number): B {
-  const start = Math.floor(time / tb.step) * tb.step;
+  const start = align(time, tb.step, shiftOf(tb, time));
   let b = tb.buckets.get(start);
   if (b !== undefined) return b;
   if (tb.buckets.size >= maxLive) {
@@ -63,8 +87,9 @@ export function bucketAt<B>(tb: TimeBuckets<B>, time: number, kind: Mergeable<B>
 export function coarsen<B>(tb: TimeBuckets<B>, step: number, kind: Mergeable<B>): void {
   if (step === tb.step) return;
   const folded = new Map<number, B>();
+  const shift = tb.shift ?? 0;
   for (const [start, b] of tb.buckets) {
-    const to = Math.floor(start / step) * step;
+    const to = align(start, step, shift);
     const into = folded.get(to);
     if (into === undefined) folded.set(to, b);
     else kind.merge(into, b);
@@ -74,10 +99,10 @@ export function coarsen<B>(tb: TimeBuckets<B>, step: number, kind: Mergeable<B>)
   for (const [k, v] of folded) tb.buckets.set(k, v);
 }
 
-/** The finest step, no finer than `step`, at which [from, to] spans at most `maxBuckets` buckets. */
-export function stepFor(from: number, to: number, step: number, maxBuckets: number): number {
+/** The finest step, no finer than `step`, at which [from, to] spans at most `maxBuckets` buckets (for a shift). */
+export function stepFor(from: number, to: number, step: number, maxBuckets: number, shift = MONDAYS): number {
   let s = step;
-  while (Math.floor(to / s) - Math.floor(from / s) + 1 > maxBuckets) s = nextStep(s);
+  while (slot(to, s, shift) - slot(from, s, shift) + 1 > maxBuckets) s = nextStep(s);
   return s;
 }
 
@@ -88,8 +113,9 @@ export function denseBuckets<B>(
   to: number,
   kind: Mergeable<B>,
 ): { start: number; step: number; buckets: B[] } {
-  const start = Math.floor(from / tb.step) * tb.step;
-  const n = Math.floor(to / tb.step) - Math.floor(from / tb.step) + 1;
+  const shift = shiftOf(tb, from);
+  const start = align(from, tb.step, shift);
+  const n = slot(to, tb.step, shift) - slot(from, tb.step, shift) + 1;
   const buckets = Array.from({ length: n }, (_, i) => tb.buckets.get(start + i * tb.step) ?? kind.create());
   return { start, step: tb.step, buckets };
 }

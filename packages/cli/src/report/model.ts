@@ -15,6 +15,7 @@ import {
   type Severity,
   type UserRef,
   userKey,
+  zoneOffset,
 } from '@npswatch/core';
 import {
   bucketAt,
@@ -51,6 +52,8 @@ export interface ReportOptions {
   readonly minRepeats: number;
   /** When set, users are shown as tokens: in tables, alert keys, summaries and sample messages. */
   readonly pseudonymize?: Pseudonymizer;
+  /** IANA zone whose wall clock the chart buckets follow (days from local midnight; default UTC). */
+  readonly tz?: string;
   /** Most chart buckets over the report's range (default 360). */
   readonly maxBuckets?: number;
   /** Alerts kept in the report; later ones are counted only (default 2000). */
@@ -146,7 +149,7 @@ export function createReportState(options: ReportOptions): ReportState {
     byCategory: [0, 0, 0, 0, 0],
     byKind: new Map(),
     byInput: new Map(),
-    timeline: createBuckets<Bucket>(),
+    timeline: createBuckets<Bucket>(undefined, (t) => zoneOffset(options.tz ?? 'UTC', t)),
     codes: new Map(),
     servers: new Map(),
     users: new Map(),
@@ -553,7 +556,7 @@ export function reportModel(state: ReportState, meta: ReportMeta): ReportModel {
   if (range !== undefined) {
     coarsen(
       state.timeline,
-      stepFor(range.from, range.to, state.timeline.step, o.maxBuckets ?? DEFAULTS.maxBuckets),
+      stepFor(range.from, range.to, state.timeline.step, o.maxBuckets ?? DEFAULTS.maxBuckets, state.timeline.shift),
       BUCKET,
     );
     const dense = denseBuckets(state.timeline, range.from, range.to, BUCKET);

@@ -95,6 +95,11 @@ export function formatIso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+/** The zone's offset from UTC at `ms`, in ms (`Asia/Seoul` → 32,400,000; DST counts). */
+export function zoneOffset(zone: string, ms: number): number {
+  return (zone === 'UTC' ? 0 : IANAZone.create(zone).offset(ms)) * 60_000;
+}
+
 /** ISO 8601 in a given zone (for human output). */
 export function formatInZone(ms: number, zone: string): string {
   return DateTime.fromMillis(ms, { zone }).toISO({ suppressMilliseconds: true }) ?? formatIso(ms);
