@@ -279,6 +279,11 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
     .action(async (shell: 'bash' | 'zsh' | 'fish') => {
       const { completionScript } = await import('./completion.js');
+      // `elastic` keeps its subcommands in its own lazily loaded tree: graft them on for completion (this process
+      // ends after printing, so the placeholder's routing no longer matters).
+      const { elasticProgram } = await import('./commands/elastic.js');
+      const placeholder = program.commands.find((c) => c.name() === 'elastic')!;
+      for (const sub of elasticProgram(io, () => undefined).commands) placeholder.addCommand(sub);
       // Generated from this very program, so every command and option above is offered.
       await write(io.stdout, completionScript(program, shell));
       setExit(0);

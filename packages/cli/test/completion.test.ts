@@ -25,6 +25,12 @@ describe('npswatch completion', () => {
     assert.deepEqual(bashComplete(stdout, ['npswatch', 'report', '--lang', '']), ['en', 'ko']);
     assert.deepEqual(bashComplete(stdout, ['npswatch', 'rules', '']), ['import-elastalert', 'check']);
     assert.deepEqual(bashComplete(stdout, ['npswatch', 'completion', '']), ['bash', 'zsh', 'fish']);
+    // `elastic` builds its subcommands lazily; completion still offers them and their options.
+    assert.deepEqual(bashComplete(stdout, ['npswatch', 'elastic', '']), ['setup', 'index', 'export']);
+    assert.deepEqual(bashComplete(stdout, ['npswatch', 'elastic', 'index', '--events', '']), [
+      'indices',
+      'data-stream',
+    ]);
     // Inputs are file names.
     assert.ok(bashComplete(stdout, ['npswatch', 'replay', '/et']).includes('/etc'));
   });

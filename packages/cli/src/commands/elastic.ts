@@ -149,15 +149,8 @@ async function runExport(flags: { out: string; events: EventsAs }, io: Io): Prom
   return EXIT.ok;
 }
 
-/**
- * `npswatch elastic setup|index|export`. Its own command tree, loaded only when `elastic` is run, so the
- * Elasticsearch client never slows other commands. Plugin errors are shown with their hint; none carries a secret.
- */
-export async function runElastic(argv: readonly string[], io: Io): Promise<number> {
-  let code: number = EXIT.ok;
-  const done = (c: number) => {
-    code = c;
-  };
+/** The `npswatch elastic` command tree; `done` receives each action's exit code. Building it connects nowhere. */
+export function elasticProgram(io: Io, done: (code: number) => void): Command {
   const events = () =>
     new Option('--events <as>', 'events as daily indices or one data stream')
       .choices(['indices', 'data-stream'])
@@ -205,7 +198,18 @@ export async function runElastic(argv: readonly string[], io: Io): Promise<numbe
     .requiredOption('--out <dir>', 'output directory')
     .addOption(events())
     .action(async (flags: { out: string; events: EventsAs }) => done(await runExport(flags, io)));
+  return program;
+}
 
+/**
+ * `npswatch elastic setup|index|export`. Its own command tree, loaded only when `elastic` is run, so the
+ * Elasticsearch client never slows other commands. Plugin errors are shown with their hint; none carries a secret.
+ */
+export async function runElastic(argv: readonly string[], io: Io): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = elasticProgram(io, (c) => {
+    code = c;
+  });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;
