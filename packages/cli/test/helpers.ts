@@ -2,12 +2,11 @@ import { PassThrough, Readable } from 'node:stream';
 import type { Io } from '../src/io.js';
 import { main } from '../src/main.js';
 
-/** Runs the CLI in-process with captured streams. */
-export async function run(
-  args: string[],
-  stdin = '',
+/** An Io reading `stdin`, with what the command writes to stdout and stderr captured as text. */
+export function capturedIo(
+  stdin: Readable,
   env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
+): { io: Io; stdout: () => string; stderr: () => string } {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -18,7 +17,16 @@ export async function run(
   stderr.on('data', (d) => {
     err += d;
   });
-  const io: Io = { stdout, stderr, stdin: Readable.from([Buffer.from(stdin)]), env };
-  const code = await main(args, io);
-  return { code, stdout: out, stderr: err };
+  return { io: { stdout, stderr, stdin, env }, stdout: () => out, stderr: () => err };
+}
+
+/** Runs the CLI in-process with captured streams. */
+export async function run(
+  args: string[],
+  stdin = '',
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const captured = capturedIo(Readable.from([Buffer.from(stdin)]), env);
+  const code = await main(args, captured.io);
+  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
 }

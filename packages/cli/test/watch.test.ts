@@ -8,8 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { classify, createDetector, loadBuiltinRules, loadState, type NpsRecord, parseText } from '@npswatch/core';
 import { renderWinlogbeat } from '@npswatch/core/testing';
 import { runWatch, type WatchOptions, type WatchRuntime } from '../src/commands/watch.js';
-import type { Io } from '../src/io.js';
-import { run } from './helpers.js';
+import { capturedIo, run } from './helpers.js';
 
 const SAMPLE = fileURLToPath(new URL('../../core/samples/synthetic/nps-day.winlogbeat.ndjson', import.meta.url));
 const DAY = readFileSync(SAMPLE, 'utf8');
@@ -114,18 +113,8 @@ function startWatch(
   runtime: WatchRuntime = {},
   stdinText?: string,
 ) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += d;
-  });
-  stderr.on('data', (d) => {
-    err += d;
-  });
   const stdin = stdinText === undefined ? new PassThrough() : Readable.from([Buffer.from(stdinText)]);
-  const io: Io = { stdout, stderr, stdin, env: {} };
+  const { io, stdout, stderr } = capturedIo(stdin);
   const controller = new AbortController();
   const done = runWatch(
     inputs,
@@ -146,7 +135,7 @@ function startWatch(
     done.catch(() => undefined),
   );
   const alerts = (): AlertDoc[] =>
-    out
+    stdout()
       .split('\n')
       .filter((l) => l !== '')
       .map((l) => JSON.parse(l) as AlertDoc);
@@ -154,7 +143,7 @@ function startWatch(
     done,
     alerts,
     ids: () => alerts().map((a) => a.npswatch.alert.id),
-    stderr: () => err,
+    stderr,
     stop: async () => {
       controller.abort();
       return done;

@@ -14,6 +14,7 @@ import { createRejectLog } from '../inputs.js';
 import { type Io, write } from '../io.js';
 import { type CorrelateChoice, replaySource } from '../merge.js';
 import { parseTolerance } from './replay.js';
+import { READ_COUNTS, timeSpan } from './text-report.js';
 
 export interface DoctorOptions {
   readonly tz: string;
@@ -39,8 +40,7 @@ export function doctorExitCode(findings: readonly DoctorFinding[], rejected: num
 const TEXT = {
   en: {
     title: 'npswatch doctor: NPS extension for Microsoft Entra MFA',
-    read: (events: number, files: number, rejected: number) =>
-      `${events} events from ${files} inputs, ${rejected} records rejected`,
+    read: READ_COUNTS.en,
     healthy: 'Nothing wrong found: no errors in these logs.',
     seen: 'Seen',
     times: (n: number) => `${n} time(s)`,
@@ -53,8 +53,7 @@ const TEXT = {
   },
   ko: {
     title: 'npswatch doctor: Microsoft Entra MFA용 NPS 확장',
-    read: (events: number, files: number, rejected: number) =>
-      `입력 ${files}개에서 이벤트 ${events}개, 거부된 레코드 ${rejected}개`,
+    read: READ_COUNTS.ko,
     healthy: '문제를 찾지 못했습니다: 이 로그에는 오류가 없습니다.',
     seen: '발생',
     times: (n: number) => `${n}회`,
@@ -87,7 +86,7 @@ export function renderDoctor(
     if (ev.hosts.length) where.push(`${t.servers}: ${ev.hosts.join(', ')}`);
     if (ev.users) where.push(t.users(ev.users));
     lines.push(`   ${t.evidence}: ${where.join('; ')}`);
-    lines.push(`   ${t.seen}: ${formatInZone(ev.firstSeen, options.tz)} — ${formatInZone(ev.lastSeen, options.tz)}`);
+    lines.push(`   ${t.seen}: ${timeSpan(ev.firstSeen, ev.lastSeen, options.tz)}`);
     if (ev.codes.length) lines.push(`   ${t.codes}: ${ev.codes.map((c) => `${c.code} ×${c.count}`).join(', ')}`);
     const x = ev.example;
     const message = x.message?.replace(/\s+/g, ' ').slice(0, 200);

@@ -18,6 +18,7 @@ import {
 import { EXIT } from '../errors.js';
 import { classifiedBatches, createRejectLog } from '../inputs.js';
 import { type Io, write } from '../io.js';
+import { READ_COUNTS, timeSpan } from './text-report.js';
 
 export interface SummaryOptions {
   readonly tz: string;
@@ -44,8 +45,7 @@ export function bundledSamples(): string[] {
 const TEXT = {
   en: {
     title: 'npswatch: NPS extension for Microsoft Entra MFA — summary',
-    read: (events: number, files: number, rejected: number) =>
-      `${events} events from ${files} inputs, ${rejected} records rejected`,
+    read: READ_COUNTS.en,
     range: 'Time range',
     categories: 'By category',
     codes: 'By code (most urgent first)',
@@ -58,8 +58,7 @@ const TEXT = {
   },
   ko: {
     title: 'npswatch: Microsoft Entra MFA용 NPS 확장 — 요약',
-    read: (events: number, files: number, rejected: number) =>
-      `입력 ${files}개에서 이벤트 ${events}개, 거부된 레코드 ${rejected}개`,
+    read: READ_COUNTS.ko,
     range: '기간',
     categories: '분류별',
     codes: '코드별 (긴급한 순)',
@@ -76,7 +75,7 @@ export function renderSummary(s: Summary, files: number, options: SummaryOptions
   const t = TEXT[options.lang];
   const lines = [t.title, '', t.read(s.events, files, s.rejected)];
   if (s.firstSeen !== undefined && s.lastSeen !== undefined) {
-    lines.push(`${t.range}: ${formatInZone(s.firstSeen, options.tz)} — ${formatInZone(s.lastSeen, options.tz)}`);
+    lines.push(`${t.range}: ${timeSpan(s.firstSeen, s.lastSeen, options.tz)}`);
   }
   lines.push('', `${t.categories}:`);
   for (const [category, count] of [...s.byCategory].sort((a, b) => b[1] - a[1]))

@@ -3,15 +3,14 @@ import type { FormatDefinition, NpsRecord, ParseContext, ParseSink, RecordParser
 import { parseLocalTime } from '../time/parse.js';
 import {
   type HeaderRecord,
-  headLines,
+  headerRecordParser,
   integer,
   joinMessage,
   type LineRejection,
-  lineRecordParser,
   notAnInteger,
-  openHeaderRecord,
   present,
   rejection,
+  sniffOpeningLine,
   windowsRecord,
 } from './text-records.js';
 
@@ -87,25 +86,19 @@ function finish(p: Pending, ctx: ParseContext): NpsRecord | LineRejection {
  * then `Message=` running to the next timestamp line (it may contain blank lines).
  */
 export function createSplunkWinEventLogParser(ctx: ParseContext, sink: ParseSink): RecordParser {
-  return lineRecordParser(sink, ctx.file, {
+  return headerRecordParser(ctx, sink, {
     format: 'splunk-wineventlog',
     strayReason: 'text outside a record (no timestamp line before it)',
     nextRecord: 'timestamp line',
     isStart: isTimestampLine,
-    open: openHeaderRecord,
     read,
-    finish: (p) => finish(p, ctx),
+    finish,
   });
 }
 
 /** First non-empty line is a `MM/DD/YYYY hh:mm:ss AM` timestamp and a `LogName=` line follows. */
 export function sniffSplunkWinEventLog(head: readonly string[]): boolean {
-  const lines = headLines(head);
-  return (
-    lines.length > 0 &&
-    SPLUNK_TIMESTAMP_LINE.test(lines[0]!) &&
-    lines.slice(1, 16).some((l) => l.startsWith('LogName='))
-  );
+  return sniffOpeningLine(head, SPLUNK_TIMESTAMP_LINE, 16, (l) => l.startsWith('LogName='));
 }
 
 export const SPLUNK_WINEVENTLOG_FORMAT: FormatDefinition = {

@@ -1,4 +1,4 @@
-import type { FormatId, NpsRecord, ParseSink, RecordParser, SourcePosition } from '../record/types.js';
+import type { FormatId, NpsRecord, ParseContext, ParseSink, RecordParser, SourcePosition } from '../record/types.js';
 import { isNpsSecurityEvent, securityFieldsFromMessage } from './security-message.js';
 
 /**
@@ -202,6 +202,36 @@ export function lineRecordParser<R extends LineRecord>(
       out.flushStray();
     },
   };
+}
+
+/** A format of header records (splunk-wineventlog, wevtutil-text): header lines read into keys, then the message. */
+export interface HeaderFormat extends Omit<LineFormat<HeaderRecord>, 'open' | 'finish'> {
+  /** The finished record (times read in ctx.timeZone), or why it is rejected. */
+  finish(record: HeaderRecord, ctx: ParseContext): NpsRecord | LineRejection;
+}
+
+/** The streaming parser of a header-record format. */
+export function headerRecordParser(ctx: ParseContext, sink: ParseSink, spec: HeaderFormat): RecordParser {
+  return lineRecordParser(sink, ctx.file, {
+    format: spec.format,
+    strayReason: spec.strayReason,
+    nextRecord: spec.nextRecord,
+    isStart: spec.isStart,
+    open: openHeaderRecord,
+    read: spec.read,
+    finish: (record) => spec.finish(record, ctx),
+  });
+}
+
+/** Whether the head's first non-blank line opens a record and one of the `within - 1` lines after it is `header`. */
+export function sniffOpeningLine(
+  head: readonly string[],
+  opening: RegExp,
+  within: number,
+  header: (line: string) => boolean,
+): boolean {
+  const lines = headLines(head);
+  return lines.length > 0 && opening.test(lines[0]!) && lines.slice(1, within).some(header);
 }
 
 /** What a text rendering of a Windows event says, each part already normalised; undefined parts are absent. */

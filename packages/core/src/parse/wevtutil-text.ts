@@ -3,15 +3,14 @@ import type { FormatDefinition, NpsRecord, ParseContext, ParseSink, RecordParser
 import { parseTimestamp } from '../time/parse.js';
 import {
   type HeaderRecord,
-  headLines,
+  headerRecordParser,
   integer,
   joinMessage,
   type LineRejection,
-  lineRecordParser,
   notAnInteger,
-  openHeaderRecord,
   present,
   rejection,
+  sniffOpeningLine,
   windowsRecord,
 } from './text-records.js';
 
@@ -79,25 +78,19 @@ function finish(p: Pending, ctx: ParseContext): NpsRecord | LineRejection {
  * (ctx.timeZone). wevtutil prints no record number, so `recordId` stays undefined.
  */
 export function createWevtutilTextParser(ctx: ParseContext, sink: ParseSink): RecordParser {
-  return lineRecordParser(sink, ctx.file, {
+  return headerRecordParser(ctx, sink, {
     format: 'wevtutil-text',
     strayReason: 'text outside an Event[N] block',
     nextRecord: 'Event[N]',
     isStart: isEventLine,
-    open: openHeaderRecord,
     read,
-    finish: (p) => finish(p, ctx),
+    finish,
   });
 }
 
 /** First non-empty line is `Event[N]:` and an indented `Log Name:` or `Source:` line follows. */
 export function sniffWevtutilText(head: readonly string[]): boolean {
-  const lines = headLines(head);
-  return (
-    lines.length > 0 &&
-    EVENT_LINE.test(lines[0]!) &&
-    lines.slice(1, 14).some((l) => /^\s+(?:Log Name|Source|Event ID):/.test(l))
-  );
+  return sniffOpeningLine(head, EVENT_LINE, 14, (l) => /^\s+(?:Log Name|Source|Event ID):/.test(l));
 }
 
 export const WEVTUTIL_TEXT_FORMAT: FormatDefinition = {

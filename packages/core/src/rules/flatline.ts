@@ -1,14 +1,6 @@
 import { z } from 'zod';
 import type { ClassifiedEvent } from '../classify/types.js';
-import {
-  alignUp,
-  bucketsIn,
-  type CountBucket,
-  countInto,
-  countIntoOwned,
-  dropBefore,
-  upsertBucket,
-} from '../stream/buckets.js';
+import { alignUp, bucketsIn, type CountBucket, dropBefore } from '../stream/buckets.js';
 import { json } from '../stream/json.js';
 import { countBucketsFromJSON, initKeyed, type KeyedState, type WindowHooks } from '../stream/keyed.js';
 import { PMap } from '../stream/pmap.js';
@@ -19,7 +11,8 @@ import { type GroupField, groupByPaths, joinKey } from './keys.js';
 import { type DetectionDraft, describeKey, describeWindow, type RuleRuntime } from './rule.js';
 import {
   addEvent,
-  addInPlace,
+  countedBuckets,
+  countInPlace,
   judged,
   ownEvidence,
   type WindowedEntry,
@@ -189,15 +182,14 @@ export function createFlatline(cfg: FlatlineConfig): RuleRuntime<FlatlineState> 
       lastDropped: old?.lastDropped ?? null,
       pinned: old?.pinned ?? false,
       active: old?.active ?? false,
-      buckets: upsertBucket(old?.buckets ?? [], start, (b) => countInto(b, start, event, cfg.sample_size)),
+      buckets: countedBuckets(old?.buckets, spec, start, event),
     }));
 
   const runtime = windowedRuntime<CountBucket, Own>(spec, {
     hooks,
     add,
     // firstSeen is at or before the key's newest bucket, so an event there leaves it as it is.
-    addOwned: (state, event) =>
-      addInPlace(state, spec, groupOf(common, event), event, (b) => countIntoOwned(b, event, cfg.sample_size)),
+    addOwned: (state, event) => countInPlace(state, spec, event),
     bucketsFromJSON: countBucketsFromJSON,
     ownFromJSON: (o) => ({
       firstSeen: json.numberOrNull(o.firstSeen, 'firstSeen'),

@@ -7,13 +7,10 @@ import {
   bareBucket,
   bucketsIn,
   type CountBucket,
-  countInto,
-  countIntoOwned,
   dropBefore,
   newestDropped,
   runStart,
   sumCounts,
-  upsertBucket,
 } from '../stream/buckets.js';
 import { json } from '../stream/json.js';
 import { countBucketsFromJSON, type KeyedState, type WindowHooks } from '../stream/keyed.js';
@@ -22,7 +19,8 @@ import { RULE_DEFAULTS } from './defaults.js';
 import { type DetectionDraft, describeKey, describeWindow, type RuleRuntime } from './rule.js';
 import {
   addEvent,
-  addInPlace,
+  countedBuckets,
+  countInPlace,
   judged,
   ownEvidence,
   type WindowedEntry,
@@ -281,15 +279,14 @@ export function createSpike(cfg: SpikeConfig): RuleRuntime<SpikeState> {
       lastDropped: old?.lastDropped ?? null,
       pinned: false,
       active: old?.active ?? false,
-      buckets: upsertBucket(old?.buckets ?? [], start, (b) => countInto(b, start, event, cfg.sample_size)),
+      buckets: countedBuckets(old?.buckets, spec, start, event),
     }));
 
   return windowedRuntime<CountBucket, Own>(spec, {
     hooks,
     add,
     // `since` is set when the key is created; an event in its newest bucket leaves it as it is.
-    addOwned: (state, event) =>
-      addInPlace(state, spec, groupOf(common, event), event, (b) => countIntoOwned(b, event, cfg.sample_size)),
+    addOwned: (state, event) => countInPlace(state, spec, event),
     bucketsFromJSON: countBucketsFromJSON,
     ownFromJSON: (o) => ({
       since: json.number(o.since, 'since'),

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import type { ClassifiedEvent } from '../classify/types.js';
-import { bucketsIn, type CountBucket, countInto, countIntoOwned, upsertBucket } from '../stream/buckets.js';
+import { bucketsIn, type CountBucket } from '../stream/buckets.js';
 import { countBucketsFromJSON, type KeyedState, type WindowHooks } from '../stream/keyed.js';
 import { checkWindow, commonShape, compileCommon, groupOf, windowShape } from './common.js';
 import { type DetectionDraft, describeKey, describeWindow, type RuleRuntime } from './rule.js';
 import {
   addEvent,
-  addInPlace,
+  countedBuckets,
+  countInPlace,
   judged,
   nextWithData,
   noOwnFields,
@@ -60,14 +61,13 @@ export function createThreshold(cfg: ThresholdConfig): RuleRuntime<ThresholdStat
       lastSeen: Math.max(old?.lastSeen ?? event.time, event.time),
       pinned: false,
       active: old?.active ?? false,
-      buckets: upsertBucket(old?.buckets ?? [], start, (b) => countInto(b, start, event, cfg.sample_size)),
+      buckets: countedBuckets(old?.buckets, spec, start, event),
     }));
 
   return windowedRuntime(spec, {
     hooks,
     add,
-    addOwned: (state, event) =>
-      addInPlace(state, spec, groupOf(common, event), event, (b) => countIntoOwned(b, event, cfg.sample_size)),
+    addOwned: (state, event) => countInPlace(state, spec, event),
     bucketsFromJSON: countBucketsFromJSON,
     ownFromJSON: noOwnFields,
   });

@@ -1,6 +1,9 @@
 import type { ClassifiedEvent } from '../classify/types.js';
 import {
   alignDown,
+  type CountBucket,
+  countInto,
+  countIntoOwned,
   dropBefore,
   lastClosed,
   type Mutable,
@@ -8,6 +11,7 @@ import {
   nextDataBoundary,
   type Started,
   topCodes,
+  upsertBucket,
 } from '../stream/buckets.js';
 import { json } from '../stream/json.js';
 import {
@@ -102,6 +106,25 @@ export function addInPlace<B extends Started>(
   into(last);
   if (entry.lastSeen === null || event.time > entry.lastSeen) (entry as Mutable<KeyedEntry>).lastSeen = event.time;
   return true;
+}
+
+/** A counting rule's buckets (threshold, spike, flatline) with `event` counted into the one at `start`. */
+export function countedBuckets(
+  buckets: readonly CountBucket[] | undefined,
+  spec: WindowSpec,
+  start: number,
+  event: ClassifiedEvent,
+): readonly CountBucket[] {
+  return upsertBucket(buckets ?? [], start, (b) => countInto(b, start, event, spec.sampleSize));
+}
+
+/** `addOwned` of the counting rules: `addInPlace` counting the event into its key's newest bucket. */
+export function countInPlace(
+  state: KeyedState<WindowedBase<CountBucket>>,
+  spec: WindowSpec,
+  event: ClassifiedEvent,
+): boolean {
+  return addInPlace(state, spec, groupOf(spec.common, event), event, (b) => countIntoOwned(b, event, spec.sampleSize));
 }
 
 /** For types without fields of their own. */

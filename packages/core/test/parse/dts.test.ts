@@ -5,107 +5,85 @@ import { IAS_ATTRIBUTES } from '../../src/parse/accounting-attributes.js';
 import { createDtsParser, DTS_FORMAT, sniffDts } from '../../src/parse/dts.js';
 import type { NpsRecord } from '../../src/record/types.js';
 import { renderDts } from '../../src/testing/render-accounting.js';
-import {
-  accountingParser,
-  accountingRecord,
-  isBlankLine,
-  packetTypeArb,
-  sampleLinesOf,
-  sampleLog,
-} from './accounting-helpers.js';
+import { accountingRecord, accountingSuite, packetTypeArb } from './accounting-helpers.js';
 
-const sampleText = sampleLog('dts');
-const sampleLines = sampleLinesOf(sampleText);
-const { parse, one } = accountingParser(createDtsParser);
+const suite = accountingSuite('dts', createDtsParser);
+const { sampleLines, parse, one } = suite;
 
 const utc = Date.UTC;
 const TS = '<Event><Timestamp data_type="4">09/20/2024 10:37:47.730</Timestamp>';
 
 describe('DTS-compliant XML accounting format', () => {
   describe('sniff', () => {
-    it('recognises the sample', () => assert.equal(sniffDts(sampleLines), true));
-    it('is the format definition for id dts', () => assert.equal(DTS_FORMAT.sniff(sampleLines), true));
-    it('does not claim IAS or ODBC lines', () => {
-      for (const name of ['ias', 'odbc'] as const) {
-        assert.equal(sniffDts(sampleLog(name).split(/\r?\n/)), false, name);
-      }
-    });
+    suite.itSniffsItsOwnSample(sniffDts, DTS_FORMAT);
     it('does not claim Windows event XML', () => {
       assert.equal(sniffDts(['<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System>']), false);
     });
   });
 
   describe('golden: samples/reference/dts.log', () => {
-    it('reads all three lines, with CRLF line endings', () => {
-      assert.ok(sampleText.includes('\r\n'));
-      const { records, issues } = parse(sampleLines);
-      assert.deepEqual(issues, []);
-      assert.deepEqual(
-        records.map((r) => r.position),
-        [1, 2, 3].map((line) => ({ file: 'IN2409.log', line })),
-      );
-      for (const r of records) {
-        assert.equal(r.format, 'dts');
-        assert.equal(r.channel, undefined);
-        assert.equal(r.eventId, undefined);
-        assert.equal(r.message, undefined);
-        assert.equal(r.fields!.Timestamp, undefined, 'the timestamp is `time`, not a field');
-      }
-    });
+    suite.itReadsTheSample('reads all three lines, with CRLF line endings', 3, (r) =>
+      assert.equal(r.fields!.Timestamp, undefined, 'the timestamp is `time`, not a field'),
+    );
 
-    it('line 1 (verbatim 2014 capture): Access-Reject, Reason-Code 8, misspelled element normalised', () => {
-      const r = one(sampleLines[0]!);
-      assert.equal(r.time, utc(2014, 4, 19, 15, 21, 44, 8));
-      assert.equal(r.host, 'NPSServer');
-      assert.deepEqual(r.fields, {
-        'Computer-Name': 'NPSServer',
-        'Event-Source': 'IAS',
-        Class: '311 1 10.1.2.42 05/16/2014 02:17:48 1307',
-        'Authentication-Type': '5',
-        'Fully-Qualified-User-Name': 'DOMAIN\\ComputerName.domain.com',
-        'SAM-Account-Name': 'DOMAIN\\ComputerName.domain.com',
-        'Provider-Type': '1',
-        'Proxy-Policy-Name': 'Secure Wireless Connections',
-        'Client-Friendly-Name': 'WLANCON',
-        'Client-Vendor': '0',
-        'Client-IP-Address': '10.255.100.1',
-        'Packet-Type': '3',
-        'Reason-Code': '8',
-        'Packet-Type-Name': 'Access-Reject',
-      });
-      assert.ok(!Object.hasOwn(r.fields ?? {}, 'Fully-Qualifed-User-Name'));
-    });
-
-    it('line 2 (MFA scenario): the Access-Request carries User-Name', () => {
-      const r = one(sampleLines[1]!);
-      assert.equal(r.time, utc(2024, 8, 20, 10, 37, 17, 412));
-      assert.equal(r.host, 'NPS01');
-      const f = r.fields!;
-      assert.equal(f['User-Name'], 'jdoe@contoso.com');
-      assert.equal(f['NAS-IP-Address'], '10.10.1.5');
-      assert.equal(f['Client-IP-Address'], '10.10.1.5');
-      assert.equal(f['Fully-Qualified-User-Name'], 'CONTOSO\\jdoe');
-      assert.equal(f['Packet-Type'], '1');
-      assert.equal(f['Packet-Type-Name'], 'Access-Request');
-      assert.equal(f['Reason-Code'], '0');
-    });
-
-    it('line 3 (MFA scenario): Access-Reject, Reason-Code 21, no User-Name', () => {
-      const r = one(sampleLines[2]!);
-      assert.equal(r.time, utc(2024, 8, 20, 10, 37, 47, 730));
-      assert.equal(r.host, 'NPS01');
-      const f = r.fields!;
-      assert.equal(f['User-Name'], undefined);
-      assert.equal(f['SAM-Account-Name'], 'CONTOSO\\jdoe');
-      assert.equal(f['Fully-Qualified-User-Name'], 'CONTOSO\\jdoe');
-      assert.equal(f['Client-IP-Address'], '10.10.1.5');
-      assert.equal(f['Client-Friendly-Name'], 'VPN-GW01');
-      assert.equal(f['NP-Policy-Name'], 'VPN Users');
-      assert.equal(f['Proxy-Policy-Name'], 'Use Windows authentication for all users');
-      assert.equal(f['Packet-Type'], '3');
-      assert.equal(f['Packet-Type-Name'], 'Access-Reject');
-      assert.equal(f['Reason-Code'], '21');
-    });
+    suite.itReadsGoldenLines([
+      {
+        title: 'line 1 (verbatim 2014 capture): Access-Reject, Reason-Code 8, misspelled element normalised',
+        index: 0,
+        time: utc(2014, 4, 19, 15, 21, 44, 8),
+        host: 'NPSServer',
+        fields: {
+          'Computer-Name': 'NPSServer',
+          'Event-Source': 'IAS',
+          Class: '311 1 10.1.2.42 05/16/2014 02:17:48 1307',
+          'Authentication-Type': '5',
+          'Fully-Qualified-User-Name': 'DOMAIN\\ComputerName.domain.com',
+          'SAM-Account-Name': 'DOMAIN\\ComputerName.domain.com',
+          'Provider-Type': '1',
+          'Proxy-Policy-Name': 'Secure Wireless Connections',
+          'Client-Friendly-Name': 'WLANCON',
+          'Client-Vendor': '0',
+          'Client-IP-Address': '10.255.100.1',
+          'Packet-Type': '3',
+          'Reason-Code': '8',
+          'Packet-Type-Name': 'Access-Reject',
+        },
+        check: (r) => assert.ok(!Object.hasOwn(r.fields ?? {}, 'Fully-Qualifed-User-Name')),
+      },
+      {
+        title: 'line 2 (MFA scenario): the Access-Request carries User-Name',
+        index: 1,
+        time: utc(2024, 8, 20, 10, 37, 17, 412),
+        host: 'NPS01',
+        some: {
+          'User-Name': 'jdoe@contoso.com',
+          'NAS-IP-Address': '10.10.1.5',
+          'Client-IP-Address': '10.10.1.5',
+          'Fully-Qualified-User-Name': 'CONTOSO\\jdoe',
+          'Packet-Type': '1',
+          'Packet-Type-Name': 'Access-Request',
+          'Reason-Code': '0',
+        },
+      },
+      {
+        title: 'line 3 (MFA scenario): Access-Reject, Reason-Code 21, no User-Name',
+        index: 2,
+        time: utc(2024, 8, 20, 10, 37, 47, 730),
+        host: 'NPS01',
+        some: {
+          'User-Name': undefined,
+          'SAM-Account-Name': 'CONTOSO\\jdoe',
+          'Fully-Qualified-User-Name': 'CONTOSO\\jdoe',
+          'Client-IP-Address': '10.10.1.5',
+          'Client-Friendly-Name': 'VPN-GW01',
+          'NP-Policy-Name': 'VPN Users',
+          'Proxy-Policy-Name': 'Use Windows authentication for all users',
+          'Packet-Type': '3',
+          'Packet-Type-Name': 'Access-Reject',
+          'Reason-Code': '21',
+        },
+      },
+    ]);
 
     it('lines 2-3: the Class links the request to its response', () => {
       const { records } = parse(sampleLines);
@@ -115,13 +93,11 @@ describe('DTS-compliant XML accounting format', () => {
       assert.notEqual(records[0]!.fields!.Class, request.fields!.Class);
     });
 
-    it('reads the local time in ctx.timeZone (Europe/Berlin, CEST)', () => {
-      const { records } = parse(sampleLines, 'Europe/Berlin');
-      assert.deepEqual(
-        records.map((r) => r.time),
-        [utc(2014, 4, 19, 13, 21, 44, 8), utc(2024, 8, 20, 8, 37, 17, 412), utc(2024, 8, 20, 8, 37, 47, 730)],
-      );
-    });
+    suite.itReadsLocalTime('reads the local time in ctx.timeZone (Europe/Berlin, CEST)', 'Europe/Berlin', [
+      utc(2014, 4, 19, 13, 21, 44, 8),
+      utc(2024, 8, 20, 8, 37, 17, 412),
+      utc(2024, 8, 20, 8, 37, 47, 730),
+    ]);
 
     it('agrees with fast-xml-parser on every sample element', () => {
       const xml = new XMLParser({ parseTagValue: false, ignoreAttributes: true });
@@ -138,15 +114,7 @@ describe('DTS-compliant XML accounting format', () => {
   });
 
   describe('line handling', () => {
-    it('strips a CR left on the line', () => {
-      assert.deepEqual(one(`${sampleLines[2]}\r`), one(sampleLines[2]!));
-    });
-
-    it('reads the raw CRLF file split only on LF', () => {
-      const { records, issues } = parse(sampleText.split('\n'));
-      assert.deepEqual(issues, []);
-      assert.equal(records.length, 3);
-    });
+    suite.itHandlesCrlf(2, 3);
 
     it('skips blank lines', () => {
       const { records } = parse(['', sampleLines[0]!, '\r', '  ']);
@@ -208,44 +176,24 @@ describe('DTS-compliant XML accounting format', () => {
       ['not an Event', '<Events><Event></Event></Events>', 'Event'],
       ['an unterminated start tag', `${TS}<Class data_type="1"`, 'Class'],
     ];
-    for (const [what, bad, field] of cases) {
-      it(`rejects ${what}, naming file, line and element`, () => {
-        const { records, issues } = parse([good, bad, good], 'UTC', 3);
-        assert.deepEqual(
-          records.map((r) => r.position.line),
-          [3, 5],
-        );
-        assert.equal(issues.length, 1, JSON.stringify(issues));
-        const issue = issues[0]!;
-        assert.equal(issue.file, 'IN2409.log');
-        assert.equal(issue.line, 4);
-        assert.equal(issue.field, field, issue.reason);
-        assert.equal(issue.format, 'dts');
-        assert.equal(issue.raw, bad);
-      });
-    }
+    suite.itRejectsMalformed(good, cases, { first: 3, naming: 'element' });
   });
 
   describe('properties', () => {
-    it('never throws, and gives exactly one record or rejection per non-blank line', () => {
-      const prefix = fc.constantFrom('', '<Event>', TS, `${TS}<Class data_type="1">`, '<Event><Timestamp data_type=');
-      const tail = fc.oneof(
-        fc.string({ unit: 'binary', maxLength: 200 }),
-        fc
-          .array(fc.constantFrom('<', '>', '/', '&', ';', '#', 'x', 'Event', 'Class', '"', ' ', '1', 'amp'), {
-            maxLength: 40,
-          })
-          .map((a) => a.join('')),
-      );
-      fc.assert(
-        fc.property(prefix, tail, (p, s) => {
-          const text = p + s;
-          const { records, issues } = parse([text]);
-          assert.equal(records.length + issues.length, isBlankLine(text) ? 0 : 1);
-        }),
-        { numRuns: 1000 },
-      );
-    });
+    suite.itNeverThrows(
+      fc.constantFrom('', '<Event>', TS, `${TS}<Class data_type="1">`, '<Event><Timestamp data_type='),
+      {
+        tail: fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 200 }),
+          fc
+            .array(fc.constantFrom('<', '>', '/', '&', ';', '#', 'x', 'Event', 'Class', '"', ' ', '1', 'amp'), {
+              maxLength: 40,
+            })
+            .map((a) => a.join('')),
+        ),
+        numRuns: 1000,
+      },
+    );
 
     const safeChar = fc.constantFrom(...'abcXYZ019 .-_@\\/&<>"\',():;=#é漢Ж\t\n😀'.split(''));
     const value = fc.array(safeChar, { maxLength: 24 }).map((cs) => cs.join(''));
@@ -269,26 +217,12 @@ describe('DTS-compliant XML accounting format', () => {
       return accountingRecord('dts', g.ms, fields, g.packetType);
     }
 
-    it('render → parse round-trips generated records, escaping & < > and line breaks (zones without DST)', () => {
-      fc.assert(
-        fc.property(record, fc.constantFrom('UTC', 'Asia/Kolkata', 'Asia/Tokyo'), (g, zone) => {
-          const r = build(g);
-          const text = renderDts(r, zone);
-          assert.ok(!/[\r\n]/.test(text), 'one line');
-          assert.ok(sniffDts([text]));
-          assert.deepEqual(one(text, zone), r);
-        }),
-        { numRuns: 300 },
-      );
-    });
-
-    it('render → parse → render is stable in a zone with DST (Europe/Berlin)', () => {
-      fc.assert(
-        fc.property(record, (g) => {
-          const text = renderDts(build(g), 'Europe/Berlin');
-          assert.equal(renderDts(one(text, 'Europe/Berlin'), 'Europe/Berlin'), text);
-        }),
-      );
+    suite.itRoundTrips(record, build, renderDts, {
+      what: ', escaping & < > and line breaks',
+      check: (text) => {
+        assert.ok(!/[\r\n]/.test(text), 'one line');
+        assert.ok(sniffDts([text]));
+      },
     });
 
     it('writes the product spelling Fully-Qualifed-User-Name', () => {

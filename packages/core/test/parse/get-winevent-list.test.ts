@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
 import { GET_WINEVENT_LIST_FORMAT, sniffGetWinEventList } from '../../src/parse/get-winevent-list.js';
-import { EXPECTED_6273_FROM_MESSAGE, run, sample, toCrlf, toLines, utc } from './windows-helpers.js';
-
-const R09 =
-  'NPS Extension for Azure MFA: CID: 32e83cbf-484d-49aa-9adb-71528f5eb94d : Challenge requested in Authentication Ext for User ******@domain.com with state 300c9d6c-7734-4165-83d3-212e73aee286';
-const wb = toLines(sample('winlogbeat.ndjson')).map((l) => JSON.parse(l) as { message: string });
-const R01 = wb[3]!.message;
-const MESSAGE_6273 = wb[4]!.message;
+import {
+  assertSameForCrlf,
+  EXPECTED_6273_FROM_MESSAGE,
+  MESSAGE_6273,
+  R01,
+  R09,
+  run,
+  sample,
+  toCrlf,
+  toLines,
+  utc,
+} from './windows-helpers.js';
 
 /** Continuation lines as PowerShell writes them: indented to the value column; empty ones padded or not. */
 const continued = (message: string, col: number, padBlank: boolean): string[] => {
@@ -124,7 +129,7 @@ describe('get-winevent-list parser', () => {
     const base = run(GET_WINEVENT_LIST_FORMAT, FULL_VIEW);
     assert.deepEqual(run(GET_WINEVENT_LIST_FORMAT, padded), base);
     assert.deepEqual(run(GET_WINEVENT_LIST_FORMAT, toCrlf(FULL_VIEW)), base);
-    assert.deepEqual(run(GET_WINEVENT_LIST_FORMAT, toCrlf(DEFAULT_VIEW)), run(GET_WINEVENT_LIST_FORMAT, DEFAULT_VIEW));
+    assertSameForCrlf(GET_WINEVENT_LIST_FORMAT, DEFAULT_VIEW);
   });
 
   it('reads consecutive blocks and ignores ProviderName group headers', () => {

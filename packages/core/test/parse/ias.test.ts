@@ -6,18 +6,10 @@ import { createIasParser, IAS_FORMAT, sniffIas } from '../../src/parse/ias.js';
 import type { NpsRecord } from '../../src/record/types.js';
 import { renderIas } from '../../src/testing/render-accounting.js';
 import { parseLocalTime } from '../../src/time/parse.js';
-import {
-  accountingParser,
-  accountingRecord,
-  isBlankLine,
-  packetTypeArb,
-  sampleLinesOf,
-  sampleLog,
-} from './accounting-helpers.js';
+import { accountingRecord, accountingSuite, packetTypeArb, sampleLog } from './accounting-helpers.js';
 
-const sampleText = sampleLog('ias');
-const sampleLines = sampleLinesOf(sampleText);
-const { parse, one } = accountingParser(createIasParser);
+const suite = accountingSuite('ias', createIasParser);
+const { sampleLines, parse, one } = suite;
 
 const utc = Date.UTC;
 
@@ -50,155 +42,135 @@ describe('IAS accounting format', () => {
   });
 
   describe('golden: samples/reference/ias.log', () => {
-    it('reads all five lines, with CRLF line endings', () => {
-      assert.ok(sampleText.includes('\r\n'));
-      const { records, issues } = parse(sampleLines);
-      assert.deepEqual(issues, []);
-      assert.deepEqual(
-        records.map((r) => r.position),
-        [1, 2, 3, 4, 5].map((line) => ({ file: 'IN2409.log', line })),
-      );
-      for (const r of records) {
-        assert.equal(r.format, 'ias');
-        assert.equal(r.channel, undefined);
-        assert.equal(r.eventId, undefined);
-        assert.equal(r.message, undefined);
-      }
-    });
+    suite.itReadsTheSample('reads all five lines, with CRLF line endings', 5);
 
-    it('line 1 (Microsoft Iasparse example): Access-Request, header fields, RADIUS attributes', () => {
-      const r = one(sampleLines[0]!);
-      assert.equal(r.time, utc(2000, 1, 9, 23, 18, 0));
-      assert.equal(r.host, 'RAJESHP2');
-      assert.deepEqual(r.fields, {
-        'NAS-IP-Address': '172.31.230.187',
-        'User-Name': 'rajeshp',
-        'Service-Name': 'IAS',
-        'Computer-Name': 'RAJESHP2',
-        'Service-Type': '2',
-        'Framed-Protocol': '1',
-        'NAS-Port': '11',
-        'NAS-Port-Type': '5',
-        'Tunnel-Type': '1',
-        'Tunnel-Medium-Type': '1',
-        'Calling-Station-Id': '172.31.225.108',
-        'Tunnel-Client-Endpt': '172.31.225.108',
-        'Client-IP-Address': '172.31.230.187',
-        'Client-Vendor': '9',
-        'Client-Friendly-Name': 'rajeshp3',
-        'MS-RAS-Vendor': '311',
-        'MS-RAS-Version': 'MSRASV5.00',
-        'SAM-Account-Name': 'RAJESHP2\\rajeshp',
-        'Packet-Type': '1',
-        'Reason-Code': '0',
-        'Packet-Type-Name': 'Access-Request',
-      });
-    });
+    suite.itReadsGoldenLines([
+      {
+        title: 'line 1 (Microsoft Iasparse example): Access-Request, header fields, RADIUS attributes',
+        index: 0,
+        time: utc(2000, 1, 9, 23, 18, 0),
+        host: 'RAJESHP2',
+        fields: {
+          'NAS-IP-Address': '172.31.230.187',
+          'User-Name': 'rajeshp',
+          'Service-Name': 'IAS',
+          'Computer-Name': 'RAJESHP2',
+          'Service-Type': '2',
+          'Framed-Protocol': '1',
+          'NAS-Port': '11',
+          'NAS-Port-Type': '5',
+          'Tunnel-Type': '1',
+          'Tunnel-Medium-Type': '1',
+          'Calling-Station-Id': '172.31.225.108',
+          'Tunnel-Client-Endpt': '172.31.225.108',
+          'Client-IP-Address': '172.31.230.187',
+          'Client-Vendor': '9',
+          'Client-Friendly-Name': 'rajeshp3',
+          'MS-RAS-Vendor': '311',
+          'MS-RAS-Version': 'MSRASV5.00',
+          'SAM-Account-Name': 'RAJESHP2\\rajeshp',
+          'Packet-Type': '1',
+          'Reason-Code': '0',
+          'Packet-Type-Name': 'Access-Request',
+        },
+      },
+      {
+        title: 'line 2 (Microsoft Iasparse example): Access-Reject, Reason-Code 16',
+        index: 1,
+        time: utc(2000, 1, 9, 23, 18, 0),
+        host: 'RAJESHP2',
+        fields: {
+          'NAS-IP-Address': '172.31.230.187',
+          'User-Name': 'rajeshp',
+          'Service-Name': 'IAS',
+          'Computer-Name': 'RAJESHP2',
+          'Fully-Qualified-User-Name': 'RAJESHP2\\rajeshp',
+          'SAM-Account-Name': 'RAJESHP2\\rajeshp',
+          'Client-Friendly-Name': 'rajeshp3',
+          'Client-Vendor': '9',
+          'Client-IP-Address': '172.31.230.187',
+          'Packet-Type': '3',
+          'Reason-Code': '16',
+          'Packet-Type-Name': 'Access-Reject',
+        },
+      },
+      {
+        title: 'line 3 (Trellix sample): trims the odd spacing, maps Microsoft and RAS attributes',
+        index: 2,
+        time: utc(2012, 0, 1, 0, 0, 0),
+        host: 'CLIENTCOMP',
+        some: {
+          'User-Name': 'client',
+          'Service-Name': 'UAS',
+          'Acct-Session-Id': '2666',
+          Class: '311 1 172.1.1.1 01/00/2012 00:00:00 2665',
+          'MS-Extended-Quarantine-State': '0',
+          'MS-Quarantine-State': '0',
+          'Fully-Qualified-User-Name': 'server.example.com/Domain Users/service/folder/client',
+          'MS-MPPE-Encryption-Types': '14',
+          // The sample's value is " 2": trimmed.
+          'MS-MPPE-Encryption-Policy': '2',
+          'Idle-Timeout': '14400',
+          'NP-Policy-Name': 'VPN_Allow_user',
+          'MS-CHAP-Domain': '0x0049532D48455243554C4553',
+          'Authentication-Type': '4',
+          'Proxy-Policy-Name': 'Microsoft Routing and Remote Access Service Policy',
+          'Provider-Type': '1',
+          'SAM-Account-Name': 'Domain\\user.name',
+          'Packet-Type': '2',
+          'Packet-Type-Name': 'Access-Accept',
+          'Reason-Code': '0',
+        },
+      },
+      {
+        title: 'line 4 (MFA scenario): the Access-Request',
+        index: 3,
+        time: utc(2024, 8, 20, 10, 37, 17),
+        host: 'NPS01',
+        some: {
+          'User-Name': 'jdoe@contoso.com',
+          'Client-IP-Address': '10.10.1.5',
+          'NP-Policy-Name': 'VPN Users',
+          'Proxy-Policy-Name': 'Use Windows authentication for all users',
+          'Packet-Type': '1',
+          'Packet-Type-Name': 'Access-Request',
+          'Reason-Code': '0',
+        },
+      },
+      {
+        title: 'line 5 (MFA scenario): Access-Reject with Reason-Code 21 (extension rejected)',
+        index: 4,
+        time: utc(2024, 8, 20, 10, 37, 47),
+        host: 'NPS01',
+        some: {
+          'User-Name': 'jdoe@contoso.com',
+          'SAM-Account-Name': 'CONTOSO\\jdoe',
+          'Fully-Qualified-User-Name': 'CONTOSO\\jdoe',
+          'Client-IP-Address': '10.10.1.5',
+          'Client-Friendly-Name': 'VPN-GW01',
+          'NP-Policy-Name': 'VPN Users',
+          'Packet-Type': '3',
+          'Packet-Type-Name': 'Access-Reject',
+          'Reason-Code': '21',
+        },
+      },
+    ]);
 
-    it('line 2 (Microsoft Iasparse example): Access-Reject, Reason-Code 16', () => {
-      const r = one(sampleLines[1]!);
-      assert.equal(r.time, utc(2000, 1, 9, 23, 18, 0));
-      assert.equal(r.host, 'RAJESHP2');
-      assert.deepEqual(r.fields, {
-        'NAS-IP-Address': '172.31.230.187',
-        'User-Name': 'rajeshp',
-        'Service-Name': 'IAS',
-        'Computer-Name': 'RAJESHP2',
-        'Fully-Qualified-User-Name': 'RAJESHP2\\rajeshp',
-        'SAM-Account-Name': 'RAJESHP2\\rajeshp',
-        'Client-Friendly-Name': 'rajeshp3',
-        'Client-Vendor': '9',
-        'Client-IP-Address': '172.31.230.187',
-        'Packet-Type': '3',
-        'Reason-Code': '16',
-        'Packet-Type-Name': 'Access-Reject',
-      });
-    });
-
-    it('line 3 (Trellix sample): trims the odd spacing, maps Microsoft and RAS attributes', () => {
-      const r = one(sampleLines[2]!);
-      assert.equal(r.time, utc(2012, 0, 1, 0, 0, 0));
-      assert.equal(r.host, 'CLIENTCOMP');
-      const f = r.fields!;
-      assert.equal(f['User-Name'], 'client');
-      assert.equal(f['Service-Name'], 'UAS');
-      assert.equal(f['Acct-Session-Id'], '2666');
-      assert.equal(f.Class, '311 1 172.1.1.1 01/00/2012 00:00:00 2665');
-      assert.equal(f['MS-Extended-Quarantine-State'], '0');
-      assert.equal(f['MS-Quarantine-State'], '0');
-      assert.equal(f['Fully-Qualified-User-Name'], 'server.example.com/Domain Users/service/folder/client');
-      assert.equal(f['MS-MPPE-Encryption-Types'], '14');
-      assert.equal(f['MS-MPPE-Encryption-Policy'], '2', 'value " 2" is trimmed');
-      assert.equal(f['Idle-Timeout'], '14400');
-      assert.equal(f['NP-Policy-Name'], 'VPN_Allow_user');
-      assert.equal(f['MS-CHAP-Domain'], '0x0049532D48455243554C4553');
-      assert.equal(f['Authentication-Type'], '4');
-      assert.equal(f['Proxy-Policy-Name'], 'Microsoft Routing and Remote Access Service Policy');
-      assert.equal(f['Provider-Type'], '1');
-      assert.equal(f['SAM-Account-Name'], 'Domain\\user.name');
-      assert.equal(f['Packet-Type'], '2');
-      assert.equal(f['Packet-Type-Name'], 'Access-Accept');
-      assert.equal(f['Reason-Code'], '0');
-    });
-
-    it('line 4 (MFA scenario): the Access-Request', () => {
-      const r = one(sampleLines[3]!);
-      assert.equal(r.time, utc(2024, 8, 20, 10, 37, 17));
-      assert.equal(r.host, 'NPS01');
-      const f = r.fields!;
-      assert.equal(f['User-Name'], 'jdoe@contoso.com');
-      assert.equal(f['Client-IP-Address'], '10.10.1.5');
-      assert.equal(f['NP-Policy-Name'], 'VPN Users');
-      assert.equal(f['Proxy-Policy-Name'], 'Use Windows authentication for all users');
-      assert.equal(f['Packet-Type'], '1');
-      assert.equal(f['Packet-Type-Name'], 'Access-Request');
-      assert.equal(f['Reason-Code'], '0');
-    });
-
-    it('line 5 (MFA scenario): Access-Reject with Reason-Code 21 (extension rejected)', () => {
-      const r = one(sampleLines[4]!);
-      assert.equal(r.time, utc(2024, 8, 20, 10, 37, 47));
-      assert.equal(r.host, 'NPS01');
-      const f = r.fields!;
-      assert.equal(f['User-Name'], 'jdoe@contoso.com');
-      assert.equal(f['SAM-Account-Name'], 'CONTOSO\\jdoe');
-      assert.equal(f['Fully-Qualified-User-Name'], 'CONTOSO\\jdoe');
-      assert.equal(f['Client-IP-Address'], '10.10.1.5');
-      assert.equal(f['Client-Friendly-Name'], 'VPN-GW01');
-      assert.equal(f['NP-Policy-Name'], 'VPN Users');
-      assert.equal(f['Packet-Type'], '3');
-      assert.equal(f['Packet-Type-Name'], 'Access-Reject');
-      assert.equal(f['Reason-Code'], '21');
-    });
-
-    it('reads the local time in ctx.timeZone (Europe/Berlin: CET in February, CEST in September)', () => {
-      const { records } = parse(sampleLines, 'Europe/Berlin');
-      assert.deepEqual(
-        records.map((r) => r.time),
-        [
-          utc(2000, 1, 9, 22, 18, 0),
-          utc(2000, 1, 9, 22, 18, 0),
-          utc(2011, 11, 31, 23, 0, 0),
-          utc(2024, 8, 20, 8, 37, 17),
-          utc(2024, 8, 20, 8, 37, 47),
-        ],
-      );
-    });
+    suite.itReadsLocalTime(
+      'reads the local time in ctx.timeZone (Europe/Berlin: CET in February, CEST in September)',
+      'Europe/Berlin',
+      [
+        utc(2000, 1, 9, 22, 18, 0),
+        utc(2000, 1, 9, 22, 18, 0),
+        utc(2011, 11, 31, 23, 0, 0),
+        utc(2024, 8, 20, 8, 37, 17),
+        utc(2024, 8, 20, 8, 37, 47),
+      ],
+    );
   });
 
   describe('line handling', () => {
-    it('strips a CR left on the line', () => {
-      const plain = one(sampleLines[4]!);
-      const withCr = one(`${sampleLines[4]}\r`);
-      assert.deepEqual(withCr, plain);
-    });
-
-    it('reads the raw CRLF file split only on LF', () => {
-      const { records, issues } = parse(sampleText.split('\n'));
-      assert.deepEqual(issues, []);
-      assert.equal(records.length, 5);
-      assert.equal(records[4]!.fields!['Reason-Code'], '21');
-    });
+    suite.itHandlesCrlf(4, 5, (records) => assert.equal(records[4]!.fields!['Reason-Code'], '21'));
 
     it('skips blank lines and strips a BOM', () => {
       const { records, issues } = parse(['', '   ', '\r', `\uFEFF${sampleLines[0]}`]);
@@ -247,24 +219,7 @@ describe('IAS accounting format', () => {
       ['attribute number not numeric', '10.0.0.1,u,02/03/2024,10:00:00,IAS,NPS01,abc,1', 'field 7'],
       ['too few header fields', '10.0.0.1,u,02/03/2024', 'Record-Time'],
     ];
-    for (const [what, line, field] of cases) {
-      it(`rejects ${what}, naming file, line and field`, () => {
-        const { records, issues } = parse([good, line, good], 'UTC', 10);
-        assert.equal(records.length, 2, 'the good lines around it still parse');
-        assert.deepEqual(
-          records.map((r) => r.position.line),
-          [10, 12],
-        );
-        assert.equal(issues.length, 1);
-        const issue = issues[0]!;
-        assert.equal(issue.file, 'IN2409.log');
-        assert.equal(issue.line, 11);
-        assert.equal(issue.field, field);
-        assert.equal(issue.format, 'ias');
-        assert.equal(issue.raw, line);
-        assert.ok(issue.reason.length > 0);
-      });
-    }
+    suite.itRejectsMalformed(good, cases, { first: 10, naming: 'field' });
 
     it('names the dangling attribute in the reason', () => {
       const { issues } = parse([`${good},4142`]);
@@ -322,17 +277,7 @@ describe('IAS accounting format', () => {
   });
 
   describe('properties', () => {
-    it('never throws, and gives exactly one record or rejection per non-blank line', () => {
-      const prefix = fc.constantFrom('', '10.0.0.1,u,01/02/2024,03:04:05,IAS,NPS01', '1,2,02/30/2024,99:99:99,');
-      fc.assert(
-        fc.property(prefix, fc.string({ unit: 'binary', maxLength: 200 }), (p, s) => {
-          const line = p + s;
-          const { records, issues } = parse([line]);
-          assert.equal(records.length + issues.length, isBlankLine(line) ? 0 : 1);
-        }),
-        { numRuns: 500 },
-      );
-    });
+    suite.itNeverThrows(fc.constantFrom('', '10.0.0.1,u,01/02/2024,03:04:05,IAS,NPS01', '1,2,02/30/2024,99:99:99,'));
 
     const safeChar = fc.constantFrom(...'abcXYZ019 .-_@\\/&<>"\'():;=#é漢Ж'.split(''));
     const text = (minLength: number) =>
@@ -374,26 +319,7 @@ describe('IAS accounting format', () => {
       return accountingRecord('ias', g.seconds * 1000, fields, g.packetType);
     }
 
-    it('render → parse round-trips generated records (zones without DST)', () => {
-      fc.assert(
-        fc.property(record, fc.constantFrom('UTC', 'Asia/Kolkata', 'Asia/Tokyo'), (g, zone) => {
-          const r = build(g);
-          const line = renderIas(r, zone);
-          assert.ok(sniffIas([line]), line);
-          assert.deepEqual(one(line, zone), r);
-        }),
-        { numRuns: 300 },
-      );
-    });
-
-    it('render → parse → render is stable in a zone with DST (Europe/Berlin)', () => {
-      fc.assert(
-        fc.property(record, (g) => {
-          const line = renderIas(build(g), 'Europe/Berlin');
-          assert.equal(renderIas(one(line, 'Europe/Berlin'), 'Europe/Berlin'), line);
-        }),
-      );
-    });
+    suite.itRoundTrips(record, build, renderIas, { check: (line) => assert.ok(sniffIas([line]), line) });
 
     it('refuses values IAS cannot carry (commas, line breaks)', () => {
       const r = one(sampleLines[4]!);

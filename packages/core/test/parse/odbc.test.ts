@@ -4,18 +4,10 @@ import { ODBC_COLUMNS } from '../../src/parse/accounting-attributes.js';
 import { createOdbcParser, ODBC_FORMAT, odbcColumnName, sniffOdbc } from '../../src/parse/odbc.js';
 import type { NpsRecord } from '../../src/record/types.js';
 import { renderOdbc } from '../../src/testing/render-accounting.js';
-import {
-  accountingParser,
-  accountingRecord,
-  isBlankLine,
-  packetTypeArb,
-  sampleLinesOf,
-  sampleLog,
-} from './accounting-helpers.js';
+import { accountingRecord, accountingSuite, packetTypeArb } from './accounting-helpers.js';
 
-const sampleText = sampleLog('odbc');
-const sampleLines = sampleLinesOf(sampleText);
-const { parse, one } = accountingParser(createOdbcParser);
+const suite = accountingSuite('odbc', createOdbcParser);
+const { sampleLines, parse, one } = suite;
 
 const utc = Date.UTC;
 
@@ -52,90 +44,67 @@ describe('ODBC (database-compatible) accounting format', () => {
   });
 
   describe('sniff', () => {
-    it('recognises the sample', () => assert.equal(sniffOdbc(sampleLines), true));
-    it('is the format definition for id odbc', () => assert.equal(ODBC_FORMAT.sniff(sampleLines), true));
-    it('does not claim IAS or DTS lines', () => {
-      for (const name of ['ias', 'dts'] as const) {
-        assert.equal(sniffOdbc(sampleLog(name).split(/\r?\n/)), false, name);
-      }
-    });
+    suite.itSniffsItsOwnSample(sniffOdbc, ODBC_FORMAT);
   });
 
   describe('golden: samples/reference/odbc.log', () => {
-    it('reads both lines, with CRLF line endings', () => {
-      assert.ok(sampleText.includes('\r\n'));
-      const { records, issues } = parse(sampleLines);
-      assert.deepEqual(issues, []);
-      assert.deepEqual(
-        records.map((r) => r.position),
-        [
-          { file: 'IN2409.log', line: 1 },
-          { file: 'IN2409.log', line: 2 },
-        ],
-      );
-      for (const r of records) {
-        assert.equal(r.format, 'odbc');
-        assert.equal(r.channel, undefined);
-        assert.equal(r.eventId, undefined);
-        assert.equal(r.message, undefined);
-      }
-    });
+    suite.itReadsTheSample('reads both lines, with CRLF line endings', 2);
 
-    it('line 1: Access-Request, every present column named', () => {
-      const r = one(sampleLines[0]!);
-      assert.equal(r.time, utc(2006, 9, 22, 9, 13, 9));
-      assert.equal(r.host, 'RasBox');
-      assert.deepEqual(r.fields, {
-        'Computer-Name': 'RasBox',
-        'Service-Name': 'RAS',
-        'Packet-Type': '1',
-        'User-Name': 'ACME\\slimjim',
-        'Fully-Qualified-User-Name': 'ACME\\slimjim',
-        'NAS-IP-Address': '192.168.132.45',
-        'NAS-Port': '12',
-        'Client-IP-Address': '192.168.132.45',
-        'NAS-Port-Type': '0',
-        'Connect-Info': 'CONNECT 24000',
-        'Framed-Protocol': '1',
-        'Service-Type': '2',
-        'Authentication-Type': '4',
-        'Reason-Code': '0',
-        Class: '311 1 192.168.132.45 07/31/2006 21:35:14 749',
-        'MS-RAS-Version': 'MSRASV5.00',
-        'MS-RAS-Vendor': '311',
-        'Packet-Type-Name': 'Access-Request',
-      });
-    });
-
-    it('line 2: Access-Reject, Reason-Code 36, MS-CHAP-Error in its column', () => {
-      const r = one(sampleLines[1]!);
-      assert.equal(r.time, utc(2006, 9, 22, 9, 13, 9));
-      assert.equal(r.host, 'RasBox');
-      assert.deepEqual(r.fields, {
-        'Computer-Name': 'RasBox',
-        'Service-Name': 'RAS',
-        'Packet-Type': '3',
-        'Fully-Qualified-User-Name': 'ACME\\slimjim',
-        'Authentication-Type': '4',
-        'Reason-Code': '36',
-        Class: '311 1 192.168.132.45 07/31/2006 21:35:14 749',
-        'MS-CHAP-Error': '0x00453D36393120523D3020563D33',
-        'Packet-Type-Name': 'Access-Reject',
-      });
-    });
+    suite.itReadsGoldenLines([
+      {
+        title: 'line 1: Access-Request, every present column named',
+        index: 0,
+        time: utc(2006, 9, 22, 9, 13, 9),
+        host: 'RasBox',
+        fields: {
+          'Computer-Name': 'RasBox',
+          'Service-Name': 'RAS',
+          'Packet-Type': '1',
+          'User-Name': 'ACME\\slimjim',
+          'Fully-Qualified-User-Name': 'ACME\\slimjim',
+          'NAS-IP-Address': '192.168.132.45',
+          'NAS-Port': '12',
+          'Client-IP-Address': '192.168.132.45',
+          'NAS-Port-Type': '0',
+          'Connect-Info': 'CONNECT 24000',
+          'Framed-Protocol': '1',
+          'Service-Type': '2',
+          'Authentication-Type': '4',
+          'Reason-Code': '0',
+          Class: '311 1 192.168.132.45 07/31/2006 21:35:14 749',
+          'MS-RAS-Version': 'MSRASV5.00',
+          'MS-RAS-Vendor': '311',
+          'Packet-Type-Name': 'Access-Request',
+        },
+      },
+      {
+        title: 'line 2: Access-Reject, Reason-Code 36, MS-CHAP-Error in its column',
+        index: 1,
+        time: utc(2006, 9, 22, 9, 13, 9),
+        host: 'RasBox',
+        fields: {
+          'Computer-Name': 'RasBox',
+          'Service-Name': 'RAS',
+          'Packet-Type': '3',
+          'Fully-Qualified-User-Name': 'ACME\\slimjim',
+          'Authentication-Type': '4',
+          'Reason-Code': '36',
+          Class: '311 1 192.168.132.45 07/31/2006 21:35:14 749',
+          'MS-CHAP-Error': '0x00453D36393120523D3020563D33',
+          'Packet-Type-Name': 'Access-Reject',
+        },
+      },
+    ]);
 
     it('request and response share the Class', () => {
       const { records } = parse(sampleLines);
       assert.equal(records[0]!.fields!.Class, records[1]!.fields!.Class);
     });
 
-    it('reads the local time in ctx.timeZone (Europe/Berlin, CEST)', () => {
-      const { records } = parse(sampleLines, 'Europe/Berlin');
-      assert.deepEqual(
-        records.map((r) => r.time),
-        [utc(2006, 9, 22, 7, 13, 9), utc(2006, 9, 22, 7, 13, 9)],
-      );
-    });
+    suite.itReadsLocalTime('reads the local time in ctx.timeZone (Europe/Berlin, CEST)', 'Europe/Berlin', [
+      utc(2006, 9, 22, 7, 13, 9),
+      utc(2006, 9, 22, 7, 13, 9),
+    ]);
 
     it('reads the Microsoft database-import examples (Access-Request and Access-Accept)', () => {
       const { records, issues } = parse([
@@ -154,15 +123,7 @@ describe('ODBC (database-compatible) accounting format', () => {
   });
 
   describe('CSV handling', () => {
-    it('strips a CR left on the line', () => {
-      assert.deepEqual(one(`${sampleLines[1]}\r`), one(sampleLines[1]!));
-    });
-
-    it('reads the raw CRLF file split only on LF', () => {
-      const { records, issues } = parse(sampleText.split('\n'));
-      assert.deepEqual(issues, []);
-      assert.equal(records.length, 2);
-    });
+    suite.itHandlesCrlf(1, 2);
 
     it('skips blank lines', () => {
       const { records, issues } = parse(['', sampleLines[0]!, ' \r', sampleLines[1]!]);
@@ -221,36 +182,11 @@ describe('ODBC (database-compatible) accounting format', () => {
       ['an impossible time', '"NPS01","IAS",02/03/2024,24:00:00,1', 'Record-Time'],
       ['a line with too few columns', '"NPS01","IAS",02/03/2024', 'Record-Time'],
     ];
-    for (const [what, bad, field] of cases) {
-      it(`rejects ${what}, naming file, line and column`, () => {
-        const { records, issues } = parse([good, bad, good], 'UTC', 7);
-        assert.deepEqual(
-          records.map((r) => r.position.line),
-          [7, 9],
-        );
-        assert.equal(issues.length, 1);
-        const issue = issues[0]!;
-        assert.equal(issue.file, 'IN2409.log');
-        assert.equal(issue.line, 8);
-        assert.equal(issue.field, field);
-        assert.equal(issue.format, 'odbc');
-        assert.equal(issue.raw, bad);
-      });
-    }
+    suite.itRejectsMalformed(good, cases, { first: 7, naming: 'column' });
   });
 
   describe('properties', () => {
-    it('never throws, and gives exactly one record or rejection per non-blank line', () => {
-      const prefix = fc.constantFrom('', '"NPS01","IAS",09/20/2024,10:37:47,', '"a""b",', '"');
-      fc.assert(
-        fc.property(prefix, fc.string({ unit: 'binary', maxLength: 200 }), (p, s) => {
-          const text = p + s;
-          const { records, issues } = parse([text]);
-          assert.equal(records.length + issues.length, isBlankLine(text) ? 0 : 1);
-        }),
-        { numRuns: 500 },
-      );
-    });
+    suite.itNeverThrows(fc.constantFrom('', '"NPS01","IAS",09/20/2024,10:37:47,', '"a""b",', '"'));
 
     const safeChar = fc.constantFrom(...'abcXYZ019 .-_@\\/&<>"\',():;=#é漢Ж'.split(''));
     const value = fc.array(safeChar, { maxLength: 24 }).map((cs) => cs.join(''));
@@ -276,24 +212,7 @@ describe('ODBC (database-compatible) accounting format', () => {
       return accountingRecord('odbc', g.seconds * 1000, fields, g.packetType);
     }
 
-    it('render → parse round-trips generated records (zones without DST)', () => {
-      fc.assert(
-        fc.property(record, fc.constantFrom('UTC', 'Asia/Kolkata', 'Asia/Tokyo'), (g, zone) => {
-          const r = build(g);
-          assert.deepEqual(one(renderOdbc(r, zone), zone), r);
-        }),
-        { numRuns: 300 },
-      );
-    });
-
-    it('render → parse → render is stable in a zone with DST (Europe/Berlin)', () => {
-      fc.assert(
-        fc.property(record, (g) => {
-          const text = renderOdbc(build(g), 'Europe/Berlin');
-          assert.equal(renderOdbc(one(text, 'Europe/Berlin'), 'Europe/Berlin'), text);
-        }),
-      );
-    });
+    suite.itRoundTrips(record, build, renderOdbc);
 
     it('refuses line breaks and writes repeats it cannot carry as nothing', () => {
       const r = one(sampleLines[0]!);

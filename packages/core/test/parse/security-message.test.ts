@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import { isNpsSecurityEvent, securityFieldsFromMessage } from '../../src/parse/security-message.js';
-import { EXPECTED_6273_FROM_MESSAGE, sample, toLines } from './windows-helpers.js';
+import { EXPECTED_6273_FROM_MESSAGE, winlogbeatDocs } from './windows-helpers.js';
 
 /** The 6273 EventData of winlogbeat.ndjson line 5: the message must give back the same values. */
 function winlogbeat6273(): { message: string; eventData: Record<string, string> } {
-  const doc = JSON.parse(toLines(sample('winlogbeat.ndjson'))[4]!) as {
-    message: string;
-    winlog: { event_data: Record<string, string> };
-  };
+  const doc = winlogbeatDocs()[4]!;
   return { message: doc.message, eventData: doc.winlog.event_data };
 }
 

@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
 import { SPLUNK_WINEVENTLOG_FORMAT, sniffSplunkWinEventLog } from '../../src/parse/splunk-wineventlog.js';
-import { EXPECTED_6273_FROM_MESSAGE, run, sample, toCrlf, toLines, utc } from './windows-helpers.js';
-
-const R11 =
-  "NPS Extension for Azure MFA: CID: 430ef057-7941-44ff-a0b1-240e7d74cedc : Access Rejected for user <USERNAME> with Azure MFA response: UserNotFound and message: MSODS Graph call returned user not found error. GraphError,SAS.Shared.GraphProvider.Exceptions.GraphUserNotFoundException: [Code:Request_ResourceNotFound] [Message:Resource <USERNAME>' does not exist or one of its queried reference-property objects are not present.]";
+import {
+  assertSameForCrlf,
+  azureMfaRecord,
+  EXPECTED_6273_FROM_MESSAGE,
+  run,
+  sample,
+  toCrlf,
+  toLines,
+  utc,
+  winlogbeatDocs,
+} from './windows-helpers.js';
 
 describe('splunk-wineventlog parser', () => {
   const text = sample('splunk-wineventlog.txt');
@@ -13,18 +20,10 @@ describe('splunk-wineventlog parser', () => {
     const { records, issues } = run(SPLUNK_WINEVENTLOG_FORMAT, text, { file: 'splunk.txt' });
     assert.equal(issues.length, 0);
     assert.equal(records.length, 3);
-    assert.deepEqual(records[1], {
-      format: 'splunk-wineventlog',
-      position: { file: 'splunk.txt', line: 14 },
-      time: utc(2024, 9, 20, 10, 37, 47),
-      host: 'NPS01.contoso.com',
-      channel: 'AuthZOptCh',
-      provider: 'Microsoft-AzureMfa-AuthZ',
-      eventId: 1,
-      recordId: 4712,
-      level: 'information',
-      message: R11,
-    });
+    assert.deepEqual(
+      records[1],
+      azureMfaRecord('splunk-wineventlog', { file: 'splunk.txt', line: 14, time: utc(2024, 9, 20, 10, 37, 47) }, 4712),
+    );
     assert.deepEqual(
       records.map((r) => [r.position.line, r.time, r.recordId, r.eventId, r.level, r.channel]),
       [
@@ -59,8 +58,7 @@ describe('splunk-wineventlog parser', () => {
     assert.equal(issues.length, 0);
     assert.equal(records.length, 1);
     const r = records[0]!;
-    const winlogbeatMessage = (JSON.parse(toLines(sample('winlogbeat.ndjson'))[4]!) as { message: string }).message;
-    assert.equal(r.message, winlogbeatMessage);
+    assert.equal(r.message, winlogbeatDocs()[4]!.message);
     assert.deepEqual(r.fields, EXPECTED_6273_FROM_MESSAGE);
     assert.equal(r.fields?.ReasonCode, '21');
     assert.equal(r.provider, 'Microsoft Windows security auditing.');
@@ -72,8 +70,7 @@ describe('splunk-wineventlog parser', () => {
   });
 
   it('gives the same records for CRLF input', () => {
-    const both = `${text}\n${text6273}`;
-    assert.deepEqual(run(SPLUNK_WINEVENTLOG_FORMAT, toCrlf(both)), run(SPLUNK_WINEVENTLOG_FORMAT, both));
+    assertSameForCrlf(SPLUNK_WINEVENTLOG_FORMAT, `${text}\n${text6273}`);
   });
 
   it('rejects malformed records with line and field; following records still parse', () => {

@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
 import { sniffWevtutilText, WEVTUTIL_TEXT_FORMAT } from '../../src/parse/wevtutil-text.js';
-import { EXPECTED_6273_FROM_MESSAGE, run, sample, toCrlf, toLines, utc } from './windows-helpers.js';
-
-const R09 =
-  'NPS Extension for Azure MFA: CID: 32e83cbf-484d-49aa-9adb-71528f5eb94d : Challenge requested in Authentication Ext for User ******@domain.com with state 300c9d6c-7734-4165-83d3-212e73aee286';
-const wb = toLines(sample('winlogbeat.ndjson')).map((l) => JSON.parse(l) as { message: string });
-const R01 = wb[3]!.message;
-const MESSAGE_6273 = wb[4]!.message;
+import {
+  assertSameForCrlf,
+  azureMfaRecord,
+  EXPECTED_6273_FROM_MESSAGE,
+  MESSAGE_6273,
+  R01,
+  R09,
+  run,
+  sample,
+  toCrlf,
+  toLines,
+  utc,
+} from './windows-helpers.js';
 
 // RECONSTRUCTED: `wevtutil qe AuthZOptCh /f:text` layout (Event[N]:, two-space labels, Description then the
 // message on the following lines, blank line between events); messages VERBATIM R09 / R01, 6273 as in the samples.
@@ -63,17 +69,12 @@ describe('wevtutil-text parser', () => {
     const { records, issues } = run(WEVTUTIL_TEXT_FORMAT, FIXTURE, { file: 'q.txt', timeZone: 'Europe/Berlin' });
     assert.equal(issues.length, 0);
     assert.equal(records.length, 3);
-    assert.deepEqual(records[0], {
-      format: 'wevtutil-text',
-      position: { file: 'q.txt', line: 1 },
-      time: utc(2024, 9, 20, 8, 37, 17, 730),
-      host: 'NPS01.contoso.com',
-      channel: 'AuthZOptCh',
-      provider: 'Microsoft-AzureMfa-AuthZ',
-      eventId: 1,
-      level: 'information',
-      message: R09,
-    });
+    assert.deepEqual(
+      records[0],
+      azureMfaRecord('wevtutil-text', { file: 'q.txt', line: 1, time: utc(2024, 9, 20, 8, 37, 17, 730) }, 4711, {
+        withRecordId: false,
+      }),
+    );
     const admin = records[1]!;
     assert.equal(admin.position.line, 16);
     assert.equal(admin.time, utc(2019, 10, 17, 18, 48, 29, 512));
@@ -95,7 +96,7 @@ describe('wevtutil-text parser', () => {
   });
 
   it('gives the same records for CRLF input', () => {
-    assert.deepEqual(run(WEVTUTIL_TEXT_FORMAT, toCrlf(FIXTURE)), run(WEVTUTIL_TEXT_FORMAT, FIXTURE));
+    assertSameForCrlf(WEVTUTIL_TEXT_FORMAT, FIXTURE);
   });
 
   it('reads a message written on the Description line itself', () => {

@@ -1,4 +1,5 @@
 /** Shared helpers for the Windows-format parser tests. */
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import type { FormatDefinition, NpsRecord, ParseIssue } from '../../src/record/types.js';
@@ -45,6 +46,58 @@ export const toCrlf = (text: string): string => text.replace(/\r?\n/g, '\r\n');
 /** `Date.UTC` shorthand for expected times. */
 export const utc = (y: number, mo: number, d: number, h: number, mi: number, s: number, ms = 0): number =>
   Date.UTC(y, mo - 1, d, h, mi, s, ms);
+
+/** The AzureMfa messages of the samples: the challenge (record 4711) and the rejection (record 4712). */
+export const R09 =
+  'NPS Extension for Azure MFA: CID: 32e83cbf-484d-49aa-9adb-71528f5eb94d : Challenge requested in Authentication Ext for User ******@domain.com with state 300c9d6c-7734-4165-83d3-212e73aee286';
+export const R11 =
+  "NPS Extension for Azure MFA: CID: 430ef057-7941-44ff-a0b1-240e7d74cedc : Access Rejected for user <USERNAME> with Azure MFA response: UserNotFound and message: MSODS Graph call returned user not found error. GraphError,SAS.Shared.GraphProvider.Exceptions.GraphUserNotFoundException: [Code:Request_ResourceNotFound] [Message:Resource <USERNAME>' does not exist or one of its queried reference-property objects are not present.]";
+
+/** A winlogbeat.ndjson sample document, as far as the tests compare against it. */
+export interface WinlogbeatDoc {
+  message: string;
+  winlog: { event_data: Record<string, string> };
+}
+
+/** The winlogbeat.ndjson documents: line 4 is the AzureMfa admin error (R01), line 5 the Security 6273 event. */
+export const winlogbeatDocs = (): WinlogbeatDoc[] =>
+  toLines(sample('winlogbeat.ndjson')).map((l) => JSON.parse(l) as WinlogbeatDoc);
+
+/** The AzureMfa admin error message (four lines) and the Security 6273 message, as the winlogbeat sample has them. */
+export const R01 = winlogbeatDocs()[3]!.message;
+export const MESSAGE_6273 = winlogbeatDocs()[4]!.message;
+
+/**
+ * The AzureMfa AuthZOptCh record of the samples (4711: challenge R09, 4712: rejection R11) as a format reads it at
+ * `file:line`; `param1` for formats that carry the message as EventData too, `withRecordId: false` for formats that
+ * print no record id.
+ */
+export function azureMfaRecord(
+  format: NpsRecord['format'],
+  at: { file: string; line: number; time: number },
+  recordId: 4711 | 4712,
+  options: { param1?: boolean; withRecordId?: boolean } = {},
+): NpsRecord {
+  const message = recordId === 4711 ? R09 : R11;
+  const r: NpsRecord = {
+    format,
+    position: { file: at.file, line: at.line },
+    time: at.time,
+    host: 'NPS01.contoso.com',
+    channel: 'AuthZOptCh',
+    provider: 'Microsoft-AzureMfa-AuthZ',
+    eventId: 1,
+    ...(options.withRecordId === false ? {} : { recordId }),
+    level: 'information',
+    message,
+  };
+  return options.param1 ? { ...r, fields: { param1: message } } : r;
+}
+
+/** CRLF line endings must not change what a format reads. */
+export function assertSameForCrlf(format: FormatDefinition, text: string): void {
+  assert.deepEqual(run(format, toCrlf(text)), run(format, text));
+}
 
 /** Fields securityFieldsFromMessage must read from the 6273 reason-21 sample message. */
 export const EXPECTED_6273_FROM_MESSAGE: Readonly<Record<string, string>> = {

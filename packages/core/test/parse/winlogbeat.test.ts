@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
 import { sniffWinlogbeat, WINLOGBEAT_FORMAT } from '../../src/parse/winlogbeat.js';
-import { run, sample, toCrlf, toLines, utc } from './windows-helpers.js';
-
-const R09 =
-  'NPS Extension for Azure MFA: CID: 32e83cbf-484d-49aa-9adb-71528f5eb94d : Challenge requested in Authentication Ext for User ******@domain.com with state 300c9d6c-7734-4165-83d3-212e73aee286';
+import { assertSameForCrlf, azureMfaRecord, run, sample, toLines, utc } from './windows-helpers.js';
 
 describe('winlogbeat parser', () => {
   const text = sample('winlogbeat.ndjson');
@@ -28,19 +25,15 @@ describe('winlogbeat parser', () => {
 
   it('reads the AzureMfa documents (lines 2–4): computer_name over host.name, param1 as a field', () => {
     const { records } = run(WINLOGBEAT_FORMAT, text, { file: 'winlogbeat.ndjson' });
-    assert.deepEqual(records[1], {
-      format: 'winlogbeat',
-      position: { file: 'winlogbeat.ndjson', line: 2 },
-      time: utc(2024, 9, 20, 10, 37, 17, 730),
-      host: 'NPS01.contoso.com',
-      channel: 'AuthZOptCh',
-      provider: 'Microsoft-AzureMfa-AuthZ',
-      eventId: 1,
-      recordId: 4711,
-      level: 'information',
-      message: R09,
-      fields: { param1: R09 },
-    });
+    assert.deepEqual(
+      records[1],
+      azureMfaRecord(
+        'winlogbeat',
+        { file: 'winlogbeat.ndjson', line: 2, time: utc(2024, 9, 20, 10, 37, 17, 730) },
+        4711,
+        { param1: true },
+      ),
+    );
     const reject = records[2]!;
     assert.equal(reject.time, utc(2024, 9, 20, 10, 37, 47, 711));
     assert.equal(reject.recordId, 4712);
@@ -78,9 +71,7 @@ describe('winlogbeat parser', () => {
   });
 
   it('gives the same records for CRLF input', () => {
-    const lf = run(WINLOGBEAT_FORMAT, text);
-    const crlf = run(WINLOGBEAT_FORMAT, toCrlf(text));
-    assert.deepEqual(crlf, lf);
+    assertSameForCrlf(WINLOGBEAT_FORMAT, text);
   });
 
   it('rejects invalid JSON with the JSON error, file and line; later lines still parse', () => {

@@ -6,15 +6,18 @@ import {
   sniffWindowsXml,
   WINDOWS_XML_FORMAT,
 } from '../../src/parse/xml-event.js';
-import { run, sample, toCrlf, toLines, utc } from './windows-helpers.js';
+import {
+  assertSameForCrlf,
+  azureMfaRecord,
+  run,
+  sample,
+  toCrlf,
+  toLines,
+  utc,
+  winlogbeatDocs,
+} from './windows-helpers.js';
 
-const R11 =
-  "NPS Extension for Azure MFA: CID: 430ef057-7941-44ff-a0b1-240e7d74cedc : Access Rejected for user <USERNAME> with Azure MFA response: UserNotFound and message: MSODS Graph call returned user not found error. GraphError,SAS.Shared.GraphProvider.Exceptions.GraphUserNotFoundException: [Code:Request_ResourceNotFound] [Message:Resource <USERNAME>' does not exist or one of its queried reference-property objects are not present.]";
-const R09 =
-  'NPS Extension for Azure MFA: CID: 32e83cbf-484d-49aa-9adb-71528f5eb94d : Challenge requested in Authentication Ext for User ******@domain.com with state 300c9d6c-7734-4165-83d3-212e73aee286';
-
-const winlogbeat6273 = (): { message: string; winlog: { event_data: Record<string, string> } } =>
-  JSON.parse(toLines(sample('winlogbeat.ndjson'))[4]!);
+const winlogbeat6273 = () => winlogbeatDocs()[4]!;
 
 /** A minimal well-formed event for hand-written cases. */
 const ev = (inner: string, system = "<TimeCreated SystemTime='2024-09-20T10:37:47.7110000Z'/>"): string =>
@@ -28,19 +31,12 @@ describe('windows event XML parser', () => {
       const { records, issues } = run(WINDOWS_XML_FORMAT, eventXml, { file: 'event.xml' });
       assert.equal(issues.length, 0);
       assert.equal(records.length, 2);
-      assert.deepEqual(records[0], {
-        format: 'windows-xml',
-        position: { file: 'event.xml', line: 1 },
-        time: utc(2024, 9, 20, 10, 37, 47, 711),
-        host: 'NPS01.contoso.com',
-        channel: 'AuthZOptCh',
-        provider: 'Microsoft-AzureMfa-AuthZ',
-        eventId: 1,
-        recordId: 4712,
-        level: 'information',
-        message: R11,
-        fields: { param1: R11 },
-      });
+      assert.deepEqual(
+        records[0],
+        azureMfaRecord('windows-xml', { file: 'event.xml', line: 1, time: utc(2024, 9, 20, 10, 37, 47, 711) }, 4712, {
+          param1: true,
+        }),
+      );
     });
 
     it('reads the Security 6273 event: named Data as fields, Level 0 as information', () => {
@@ -61,7 +57,7 @@ describe('windows event XML parser', () => {
     });
 
     it('gives the same records for CRLF input', () => {
-      assert.deepEqual(run(WINDOWS_XML_FORMAT, toCrlf(eventXml)), run(WINDOWS_XML_FORMAT, eventXml));
+      assertSameForCrlf(WINDOWS_XML_FORMAT, eventXml);
     });
 
     it('reads records inside <Events> after an XML declaration, ending and starting on one line', () => {
@@ -133,32 +129,18 @@ describe('windows event XML parser', () => {
       });
       assert.equal(issues.length, 0);
       assert.deepEqual(records, [
-        {
-          format: 'splunk-xmlwineventlog',
-          position: { file: 'x.xml', line: 1 },
-          time: utc(2024, 9, 20, 10, 37, 17, 730),
-          host: 'NPS01.contoso.com',
-          channel: 'AuthZOptCh',
-          provider: 'Microsoft-AzureMfa-AuthZ',
-          eventId: 1,
-          recordId: 4711,
-          level: 'information',
-          message: R09,
-          fields: { param1: R09 },
-        },
-        {
-          format: 'splunk-xmlwineventlog',
-          position: { file: 'x.xml', line: 3 },
-          time: utc(2024, 9, 20, 10, 37, 47, 711),
-          host: 'NPS01.contoso.com',
-          channel: 'AuthZOptCh',
-          provider: 'Microsoft-AzureMfa-AuthZ',
-          eventId: 1,
-          recordId: 4712,
-          level: 'information',
-          message: R11,
-          fields: { param1: R11 },
-        },
+        azureMfaRecord(
+          'splunk-xmlwineventlog',
+          { file: 'x.xml', line: 1, time: utc(2024, 9, 20, 10, 37, 17, 730) },
+          4711,
+          { param1: true },
+        ),
+        azureMfaRecord(
+          'splunk-xmlwineventlog',
+          { file: 'x.xml', line: 3, time: utc(2024, 9, 20, 10, 37, 47, 711) },
+          4712,
+          { param1: true },
+        ),
       ]);
     });
 

@@ -13,6 +13,12 @@ function burst(start: number, count: number, host = 'h', span = 10): ClassifiedE
 /** Events merged in time order (as they would arrive with no lateness). */
 const byTime = (...groups: ClassifiedEvent[][]): ClassifiedEvent[] => groups.flat().sort((a, b) => a.time - b.time);
 
+/** Key `old`: three quiet windows, then a burst at minute 30; key `new` first appears with the same burst. */
+const oldAndNewKeyBurst = () => [
+  ...byTime(burst(0, 2, 'old'), burst(10, 2, 'old'), burst(20, 2, 'old'), burst(30, 20, 'old'), burst(30, 20, 'new')),
+  final(80),
+];
+
 const spike = {
   id: 's',
   type: 'spike',
@@ -68,16 +74,7 @@ describe('spike rule', () => {
     });
 
     it('warms up per key: a new key’s first burst is its baseline', () => {
-      const inputs = [
-        ...byTime(
-          burst(0, 2, 'old'),
-          burst(10, 2, 'old'),
-          burst(20, 2, 'old'),
-          burst(30, 20, 'old'),
-          burst(30, 20, 'new'),
-        ),
-        final(80),
-      ];
+      const inputs = oldAndNewKeyBurst();
       const r = run(spike, inputs);
       assert.deepEqual(briefs(r.out), ['s +old@40=20', 's -old@50=0']);
       assert.deepEqual(r.late, []);
@@ -98,16 +95,7 @@ describe('spike rule', () => {
     });
 
     it('with alert_on_new_keys, a key that never had events alerts once the rule itself is warm', () => {
-      const inputs = [
-        ...byTime(
-          burst(0, 2, 'old'),
-          burst(10, 2, 'old'),
-          burst(20, 2, 'old'),
-          burst(30, 20, 'old'),
-          burst(30, 20, 'new'),
-        ),
-        final(80),
-      ];
+      const inputs = oldAndNewKeyBurst();
       const r = run({ ...spike, alert_on_new_keys: true }, inputs);
       assert.deepEqual(briefs(r.out), ['s +new@40=20', 's +old@40=20', 's -new@50=0', 's -old@50=0']);
       // The rule itself starts cold: nothing can alert before two windows have been observed.

@@ -134,10 +134,9 @@ const countWhere = (label: string, query: string): Column => ({
  * NPS accounting and correlated extension events have, with their volume, failures and distinct users.
  */
 function radiusTable(id: string, title: string, field: string): SavedObject {
-  return lens(
+  return eventsTable(
     id,
     title,
-    EVENTS_VIEW,
     `${field} : *`,
     {
       key: topValues(field, 25, 'n'),
@@ -145,14 +144,24 @@ function radiusTable(id: string, title: string, field: string): SavedObject {
       failures: countWhere('Failures', 'event.outcome : "failure"'),
       users: uniqueCount('npswatch.user.key'),
     },
-    'lnsDatatable',
-    {
-      layerId: 'layer1',
-      layerType: 'data',
-      columns: [{ columnId: 'key' }, { columnId: 'n' }, { columnId: 'failures' }, { columnId: 'users' }],
-      sorting: { columnId: 'failures', direction: 'desc' },
-    },
+    'failures',
   );
+}
+
+/** A table of the events matching `query`: one column per entry of `columns`, in order, largest `sortBy` first. */
+function eventsTable(
+  id: string,
+  title: string,
+  query: string,
+  columns: Record<string, Column>,
+  sortBy: string,
+): SavedObject {
+  return lens(id, title, EVENTS_VIEW, query, columns, 'lnsDatatable', {
+    layerId: 'layer1',
+    layerType: 'data',
+    columns: Object.keys(columns).map((columnId) => ({ columnId })),
+    sorting: { columnId: sortBy, direction: 'desc' },
+  });
 }
 
 /** A Lens visualization on one data view, with one layer (`layer1`). */
@@ -207,48 +216,52 @@ function xy(seriesType: string, x: string, y: string, split?: string): Record<st
   };
 }
 
+/** A stacked bar chart of record counts along `x`, one colour per `split` bucket. */
+function stackedCounts(
+  id: string,
+  title: string,
+  view: string,
+  query: string,
+  x: Column,
+  split: Column,
+  seriesType = 'bar_stacked',
+): SavedObject {
+  return lens(id, title, view, query, { x, y: count(), split }, 'lnsXY', xy(seriesType, 'x', 'y', 'split'));
+}
+
 /** The SOC dashboard's panels: the objects, then where each goes on the grid. */
 function panels(): { objects: SavedObject[]; grid: { id: string; type: 'lens' | 'search'; w: number; h: number }[] } {
-  const codesOverTime = lens(
+  const codesOverTime = stackedCounts(
     'npswatch-codes-over-time',
     'npswatch: codes over time by category',
     EVENTS_VIEW,
     'npswatch.kind : "extension"',
-    { x: overTime(), y: count(), split: topValues('npswatch.category', 5, 'y') },
-    'lnsXY',
-    xy('bar_stacked', 'x', 'y', 'split'),
+    overTime(),
+    topValues('npswatch.category', 5, 'y'),
   );
-  const errorsByServer = lens(
+  const errorsByServer = stackedCounts(
     'npswatch-errors-by-server',
     'npswatch: errors by NPS server',
     EVENTS_VIEW,
     'npswatch.category : "error"',
-    { x: topValues('host.name', 20, 'y'), y: count(), split: topValues('npswatch.code', 5, 'y') },
-    'lnsXY',
-    xy('bar_horizontal_stacked', 'x', 'y', 'split'),
+    topValues('host.name', 20, 'y'),
+    topValues('npswatch.code', 5, 'y'),
+    'bar_horizontal_stacked',
   );
-  const repeatedNonErrors = lens(
+  const repeatedNonErrors = eventsTable(
     'npswatch-users-repeated-non-errors',
     'npswatch: users with repeated non-errors',
-    EVENTS_VIEW,
     'npswatch.category : "non-error" and npswatch.kind : "extension"',
     { user: topValues('npswatch.user.key', 25, 'n'), code: topValues('npswatch.code', 5, 'n'), n: count() },
-    'lnsDatatable',
-    {
-      layerId: 'layer1',
-      layerType: 'data',
-      columns: [{ columnId: 'user' }, { columnId: 'code' }, { columnId: 'n' }],
-      sorting: { columnId: 'n', direction: 'desc' },
-    },
+    'n',
   );
-  const alertTimeline = lens(
+  const alertTimeline = stackedCounts(
     'npswatch-alert-timeline',
     'npswatch: alert timeline',
     ALERTS_VIEW,
     'kibana.alert.status : "active"',
-    { x: overTime(), y: count(), split: topValues('rule.id', 10, 'y') },
-    'lnsXY',
-    xy('bar_stacked', 'x', 'y', 'split'),
+    overTime(),
+    topValues('rule.id', 10, 'y'),
   );
   const supportRequired = savedSearch(
     'npswatch-support-required',

@@ -1,0 +1,12 @@
+/** Pieces the plain-text reports of `doctor` and `summary` share, in both languages. */
+import { formatInZone, type Lang } from '@npswatch/core';
+
+/** The line under the title: how much was read. */
+export const READ_COUNTS: Readonly<Record<Lang, (events: number, files: number, rejected: number) => string>> = {
+  en: (events, files, rejected) => `${events} events from ${files} inputs, ${rejected} records rejected`,
+  ko: (events, files, rejected) => `입력 ${files}개에서 이벤트 ${events}개, 거부된 레코드 ${rejected}개`,
+};
+
+/** First to last time seen, in the report's zone. */
+export const timeSpan = (first: number, last: number, tz: string): string =>
+  `${formatInZone(first, tz)} — ${formatInZone(last, tz)}`;
