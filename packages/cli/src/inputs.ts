@@ -3,7 +3,10 @@ import {
   type ClassifiedEvent,
   classify,
   type FormatId,
+  inPartition,
+  type NpsRecord,
   type ParseIssue,
+  type Partition,
   readBatches,
   type Telemetry,
 } from '@npswatch/core';
@@ -18,7 +21,27 @@ export interface InputOptions {
   readonly telemetry?: Telemetry;
   /** Told the size of each chunk read from a file input (for a progress bar). */
   readonly onBytes?: (n: number) => void;
+  /** Only records of this share of the NPS servers (`--partition`); the others are counted in `outside`. */
+  readonly partition?: PartitionFilter;
 }
+
+/** `--partition K/N`: the records of other NPS servers are left out, and counted. */
+export interface PartitionFilter {
+  readonly partition: Partition;
+  outside: number;
+}
+
+/** The records of `filter`'s partition (all of them without one); counts the others. */
+export function inShare(records: readonly NpsRecord[], filter: PartitionFilter | undefined): readonly NpsRecord[] {
+  if (filter === undefined) return records;
+  const kept = records.filter((r) => inPartition(r.host, filter.partition));
+  filter.outside += records.length - kept.length;
+  return kept;
+}
+
+/** The summary line of a partitioned run. */
+export const partitionSummary = (filter: PartitionFilter): string =>
+  `npswatch: partition ${filter.partition.index}/${filter.partition.count}: ${filter.outside} records of other NPS servers left out`;
 
 /** Where rejected records go: a dead-letter NDJSON file (optional) and a one-line message on stderr each. */
 export interface RejectLog {
@@ -99,9 +122,10 @@ export async function* classifiedBatches(
     for await (const batch of batches) {
       for (const issue of batch.issues) await rejects.report(issue);
       if (batch.issues.length > 0) t?.eventsRejected.add(batch.issues.length);
-      if (batch.records.length === 0) continue;
-      t?.eventsIn.add(batch.records.length);
-      const events = batch.records.map(classify);
+      const records = inShare(batch.records, options.partition);
+      if (records.length === 0) continue;
+      t?.eventsIn.add(records.length);
+      const events = records.map(classify);
       if (t) for (const e of events) t.recordClassified(e);
       yield events;
     }

@@ -1,4 +1,12 @@
-import { assertTimeZone, FORMAT_IDS, type FormatId, type Lang, VERSION } from '@npswatch/core';
+import {
+  assertTimeZone,
+  FORMAT_IDS,
+  type FormatId,
+  type Lang,
+  type Partition,
+  parsePartition,
+  VERSION,
+} from '@npswatch/core';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import type { ReplayOptions } from './commands/replay.js';
 import type { ReportCommandOptions } from './commands/report.js';
@@ -23,6 +31,24 @@ interface CorrelateFlags {
   correlate?: boolean;
   tolerance: string;
 }
+
+function partition(value: string): Partition {
+  try {
+    return parsePartition(value);
+  } catch (err) {
+    throw new UsageError(
+      `--partition: ${(err as Error).message}`,
+      'give K/N: this instance takes the K-th of N shares of the NPS servers',
+    );
+  }
+}
+
+/** `--partition K/N`, for the commands that run detection (replay, watch). */
+const partitionOption = () =>
+  new Option(
+    '--partition <k/n>',
+    'only the records of the K-th of N shares of the NPS servers (by server name): N instances split a deployment',
+  ).argParser(partition);
 
 function timeZone(value: string): string {
   try {
@@ -113,7 +139,8 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .argument('[inputs...]', 'input files in any supported format (or npswatch classify output); - reads stdin')
     .option('--rules <files...>', 'rule files (YAML); default: the built-in pack')
     .option('--until <time>', 'close windows at this event time (ISO), so flatlines at the end are seen')
-    .addOption(timestampField());
+    .addOption(timestampField())
+    .addOption(partitionOption());
   correlateOptions(
     inputOptions(replay),
     'join extension events with Security 6272/6273 and accounting records of the same request (default: on when extension and NPS logs are separate inputs)',
@@ -177,7 +204,8 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     )
     .argument('[inputs...]', 'input files to follow (they may not exist yet); - reads stdin')
     .option('--rules <files...>', 'rule files (YAML); default: the built-in pack')
-    .option('--state <file>', 'resume from this file and checkpoint detector state and input offsets to it');
+    .option('--state <file>', 'resume from this file and checkpoint detector state and input offsets to it')
+    .addOption(partitionOption());
   correlateOptions(
     inputOptions(watchCommand)
       .option('--idle-advance <duration>', 'while idle, advance event time with the clock this often (0: off)', '30s')

@@ -321,6 +321,17 @@ describe('npswatch watch', () => {
     assert.match(w.stderr(), new RegExp(`${LINES.length} events`));
   });
 
+  it('takes only its share of the NPS servers with --partition, and says how many records it left out', async () => {
+    const one = startWatch(['-'], { partition: { index: 1, count: 2 } }, {}, DAY);
+    assert.equal(await one.done, 0);
+    const two = startWatch(['-'], { partition: { index: 2, count: 2 } }, {}, DAY);
+    assert.equal(await two.done, 0);
+    const events = (w: typeof one) => Number(/(\d+) events, \d+ alerts/.exec(w.stderr())?.[1]);
+    assert.equal(events(one) + events(two), LINES.length);
+    assert.ok(events(one) > 0 && events(two) > 0);
+    assert.match(one.stderr(), new RegExp(`partition 1/2: ${events(two)} records of other NPS servers left out`));
+  });
+
   it('exits 3 when its input ends with records rejected, 0 when a signal stops it (README exit codes)', async () => {
     // Regression: watch always exited 0, even when stdin ended with rejected records.
     const bad = `${LINES.slice(0, 5).join('\n')}\n{"@timestamp": "not a time"}\n`;

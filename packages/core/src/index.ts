@@ -148,6 +148,7 @@ export {
   detectAlerts,
 } from './pipeline.js';
 export { isExtensionChannel, isExtensionProvider, normalizeChannel, normalizeLevel } from './record/channel.js';
+export { inPartition, type Partition, parsePartition, partitionOf } from './record/partition.js';
 // Records and formats
 export type {
   FormatDefinition,

@@ -10,13 +10,14 @@ import {
   loadBuiltinRules,
   loadRules,
   type NotifyAlert,
+  type Partition,
   parseDuration,
   parseTimestamp,
   type RuleConfig,
   type Telemetry,
 } from '@npswatch/core';
 import { EXIT, UsageError } from '../errors.js';
-import { createRejectLog, type RejectLog } from '../inputs.js';
+import { createRejectLog, type PartitionFilter, partitionSummary, type RejectLog } from '../inputs.js';
 import { type Io, write } from '../io.js';
 import { type CorrelateChoice, type ReplaySource, replaySource } from '../merge.js';
 import { createProgress, type Progress } from '../progress.js';
@@ -33,6 +34,8 @@ export interface ReplayOptions {
   readonly correlate?: CorrelateChoice;
   /** `--tolerance`, duration text (default 5s). */
   readonly tolerance?: string;
+  /** `--partition K/N`: only the records of this share of the NPS servers. */
+  readonly partition?: Partition;
 }
 
 /** Rule files given on the command line, or the built-in pack. Rule file errors are the user's to fix. */
@@ -95,6 +98,7 @@ export function replayInputs(
   rejects: RejectLog,
   tolerance: number | undefined,
   telemetry?: Telemetry,
+  share?: PartitionFilter,
 ): Promise<ReplaySource> {
   return replaySource(
     names,
@@ -104,6 +108,7 @@ export function replayInputs(
       telemetry,
       timestampField: options.timestampField,
       onBytes: progress.onBytes,
+      partition: share,
     },
     progress.io,
     rejects,
@@ -124,7 +129,8 @@ export async function runReplay(inputs: readonly string[], options: ReplayOption
   // A bar on stderr when it is a terminal; its io clears the bar before other messages.
   const progress = createProgress(io, names);
   const rejects = createRejectLog(progress.io, options.deadLetter);
-  const source = await replayInputs(names, options, progress, rejects, tolerance, telemetry).catch(
+  const share = options.partition && { partition: options.partition, outside: 0 };
+  const source = await replayInputs(names, options, progress, rejects, tolerance, telemetry, share).catch(
     async (err: unknown) => {
       await rejects.close();
       throw err;
@@ -159,6 +165,7 @@ export async function runReplay(inputs: readonly string[], options: ReplayOption
   const counts = detector.counts();
   const correlated = source.summary();
   if (correlated !== undefined) await write(io.stderr, `${correlated}\n`);
+  if (share !== undefined) await write(io.stderr, `${partitionSummary(share)}\n`);
   await write(
     io.stderr,
     `npswatch: ${counts.events} events, ${alerts} alerts, ${late} late events, ${rejects.count} records rejected\n`,

@@ -25,6 +25,7 @@ import {
   type NotifyAlert,
   type NpsRecord,
   type ParseIssue,
+  type Partition,
   parseDuration,
   type RuleConfig,
   readBatches,
@@ -34,7 +35,7 @@ import {
   tick,
 } from '@npswatch/core';
 import { EXIT, UsageError } from '../errors.js';
-import { createRejectLog } from '../inputs.js';
+import { createRejectLog, inShare, type PartitionFilter, partitionSummary } from '../inputs.js';
 import { type Io, write } from '../io.js';
 import { alertDocument, parseTolerance, rulesFrom } from './replay.js';
 import type { ElasticWatchFlags, RecordSource } from './watch-elastic.js';
@@ -59,6 +60,8 @@ export interface WatchOptions extends ElasticWatchFlags {
   readonly correlate?: boolean;
   /** `--tolerance`, duration text (default 5s). */
   readonly tolerance?: string;
+  /** `--partition K/N`: only the records of this share of the NPS servers. */
+  readonly partition?: Partition;
 }
 
 /** What the process provides, injected so tests control shutdown and time without real signals or clocks. */
@@ -430,6 +433,7 @@ export async function runWatch(
   // A state file that cannot be written fails the command now, not at the first checkpoint.
   if (statePath !== undefined) await save(statePath);
   const recordInputs = await recordSources(options, io, sourceCheckpoints);
+  const share: PartitionFilter | undefined = options.partition && { partition: options.partition, outside: 0 };
   const rejects = createRejectLog(io, options.deadLetter);
 
   const stop = new AbortController();
@@ -601,7 +605,7 @@ export async function runWatch(
         })) {
           const records = shift === 0 ? batch.records : batch.records.map((r) => shiftLines(r, shift));
           const issues = shift === 0 ? batch.issues : batch.issues.map((i) => ({ ...i, line: i.line + shift }));
-          await apply(records.map(classify), issues, commit);
+          await apply(inShare(records, share).map(classify), issues, commit);
         }
       } catch (err) {
         if (err instanceof Stopped) return;
@@ -612,7 +616,7 @@ export async function runWatch(
 
   /** Reads a record source (Elasticsearch) to its end or until watching stops; its batches go in as files' do. */
   const watchRecords = (source: RecordSource): Promise<void> =>
-    source.run((batch, issues, commit) => apply(batch.map(classify), issues, commit), stop.signal);
+    source.run((batch, issues, commit) => apply(inShare(batch, share).map(classify), issues, commit), stop.signal);
 
   const sources = names.map((name) =>
     name === '-'
@@ -699,6 +703,7 @@ export async function runWatch(
     );
   }
   for (const source of recordInputs) await write(io.stderr, `${source.summary()}\n`);
+  if (share !== undefined) await write(io.stderr, `${partitionSummary(share)}\n`);
   await write(
     io.stderr,
     `npswatch: ${events} events, ${alerts} alerts, ${late} late events, ${rejects.count} records rejected\n`,
