@@ -6,6 +6,10 @@ import { type Io, write } from './io.js';
 // Kept apart from commands/elastic.ts so `watch` can offer the same flags without loading the Elasticsearch client
 // until a command actually connects.
 
+/** Whether a `--sink` names Elasticsearch (`elastic` or `elastic:INDEX`), told without loading the client. */
+export const isElasticSink = (spec: string | undefined): spec is string =>
+  spec === 'elastic' || spec?.startsWith('elastic:') === true;
+
 /** Connection flags of every command that talks to Elasticsearch. Secrets come from the environment or flags. */
 export interface ConnectionFlags {
   readonly url?: string;

@@ -12,7 +12,7 @@ import type { ReplayOptions } from './commands/replay.js';
 import type { ReportCommandOptions } from './commands/report.js';
 import { addSplunkSinkOptions, type SplunkSinkCliOptions } from './commands/splunk.js';
 import type { ElasticWatchFlags } from './commands/watch-elastic.js';
-import { type ConnectionFlags, connectionOptions, withElasticErrors } from './elastic-connection.js';
+import { type ConnectionFlags, connectionOptions, isElasticSink, withElasticErrors } from './elastic-connection.js';
 import { UsageError } from './errors.js';
 import { type Io, write } from './io.js';
 
@@ -60,7 +60,7 @@ function timeZone(value: string): string {
 
 /** The `--sink` of the commands that print alerts: Elasticsearch (`elastic[:INDEX]`) or Splunk HEC, loaded lazily. */
 async function alertSink(spec: string | undefined) {
-  return spec === 'elastic' || spec?.startsWith('elastic:') === true
+  return isElasticSink(spec)
     ? (await import('./commands/watch-elastic.js')).withElasticSink
     : (await import('./commands/splunk.js')).withSplunkSink;
 }

@@ -5,8 +5,7 @@ import { compileNotifyPolicies, type NotifyGlobalInput, type NotifyPolicies } fr
 import type { NotifyState } from './notify/state.js';
 import type { Telemetry } from './notify/telemetry.js';
 import type { NotifyAlert, Suppression } from './notify/types.js';
-import { isMomentRule } from './rules/compat/options.js';
-import type { RuleConfig } from './rules/schema.js';
+import { isMomentRule, type RuleConfig } from './rules/schema.js';
 import type { Detection } from './rules/types.js';
 import {
   createEngine,

@@ -10,7 +10,7 @@ import {
   isElasticError,
   readElastic,
 } from '@npswatch/elastic-plugin';
-import { type ConnectionFlags, openElastic } from '../elastic-connection.js';
+import { type ConnectionFlags, isElasticSink, openElastic } from '../elastic-connection.js';
 import { EXIT, UsageError } from '../errors.js';
 import { type Io, write } from '../io.js';
 import { SinkTee } from './splunk.js';
@@ -157,8 +157,8 @@ export async function openElasticSource(
 
 /** `elastic` or `elastic:INDEX` (the alerts index, default npswatch-alerts); undefined for other sinks. */
 export function elasticSinkIndex(spec: string | undefined): string | undefined {
+  if (!isElasticSink(spec)) return undefined;
   if (spec === 'elastic') return ALERTS_INDEX;
-  if (spec?.startsWith(SCHEME) !== true) return undefined;
   const index = spec.slice(SCHEME.length).trim();
   if (index === '' || /[*?,#\s]/.test(index))
     throw new UsageError(`--sink ${spec}: not an index name`, `use --sink elastic or --sink elastic:${ALERTS_INDEX}`);

@@ -5,6 +5,7 @@ import type {
   CorrelationPartner,
   RadiusContext,
 } from '../classify/types.js';
+import type { Mutable } from '../mutable.js';
 import { type EngineInput, isTick, type Tick, tick } from '../stream/input.js';
 import { json } from '../stream/json.js';
 import { compareEvents } from '../stream/order.js';
@@ -200,7 +201,7 @@ class Work {
   requests: PMap<string, readonly number[]>;
   byClass: PMap<string, readonly number[]>;
   offsets: PMap<string, number>;
-  totals: { -readonly [K in keyof CorrelateCounts]: number };
+  totals: Mutable<CorrelateCounts>;
   readonly out: EngineInput[] = [];
 
   constructor(

@@ -1,4 +1,5 @@
 import { parseDocument } from 'yaml';
+import type { Mutable } from '../mutable.js';
 import type { FilterSpec } from '../rules/filter.js';
 import { parseRules } from '../rules/load.js';
 import type { RuleConfigInput } from '../rules/schema.js';
@@ -133,7 +134,7 @@ function commonOptions(src: RuleSource, notes: Notes, file: string): { common: C
   const text = src.string('description');
   if (text !== undefined) notes.mapped('description', 'description');
   const description = [name === id ? undefined : name, text].filter((t) => t !== undefined && t !== '').join(': ');
-  const common: { -readonly [K in keyof CommonInput]: CommonInput[K] } = { id };
+  const common: Mutable<CommonInput> = { id };
   if (description !== '') common.description = description;
   const enabled = src.boolean('is_enabled');
   if (enabled !== undefined) {

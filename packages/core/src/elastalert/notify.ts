@@ -1,12 +1,11 @@
 import { resolveField } from '../classify/fields.js';
+import type { Mutable } from '../mutable.js';
 import type { NotifyOptionsInput } from '../notify/options.js';
 import { ruleField } from './fields.js';
 import type { Notes } from './report.js';
 import type { TypeMapping } from './ruletypes.js';
 import type { RuleSource } from './source.js';
 import { durationText, eaMillis } from './time.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** npswatch's default for moment rules without a `notify:` block (pipeline.ts POINT_DEFAULTS). */
 const POINT_KEEP_FIRING = '15m';

@@ -1,3 +1,4 @@
+import type { Mutable } from '../mutable.js';
 import type { FieldOps, FilterSpec, Scalar } from '../rules/filter.js';
 import { refuse } from './errors.js';
 import { fieldFilter, fieldOpsFilter } from './fields.js';
@@ -202,7 +203,7 @@ function queryString(body: unknown, option: string, notes: Notes): FilterSpec {
 function range(body: unknown, option: string, notes: Notes): FilterSpec {
   const [name, spec] = fieldEntry(body, option);
   if (!isRecord(spec)) return refuse('E_EA_FILTER', `expected bounds for "${name}", got ${describe(spec)}`, option);
-  const ops: { -readonly [K in keyof FieldOps]: FieldOps[K] } = {};
+  const ops: Mutable<FieldOps> = {};
   const bound = (key: string, value: unknown): number | undefined => {
     if (value === undefined || value === null) return undefined;
     const n =

@@ -1,3 +1,4 @@
+import type { Mutable } from '../mutable.js';
 import type { FieldOps, FilterSpec } from '../rules/filter.js';
 import { ElastAlertImportError, refuse } from './errors.js';
 import { fieldFilter, fieldOpsFilter } from './fields.js';
@@ -191,7 +192,7 @@ class Parser {
     const close = this.text[this.pos++];
     if (close !== ']' && close !== '}') this.fail('expected "]" or "}" to end a range');
     this.boost();
-    const ops: { -readonly [K in keyof FieldOps]: FieldOps[K] } = {};
+    const ops: Mutable<FieldOps> = {};
     if (low !== undefined) ops[inclusiveLow ? 'gte' : 'gt'] = low;
     if (high !== undefined) ops[close === ']' ? 'lte' : 'lt'] = high;
     if (Object.keys(ops).length === 0) ops.exists = true;

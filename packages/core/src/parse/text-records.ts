@@ -1,3 +1,4 @@
+import type { Mutable } from '../mutable.js';
 import type { FormatId, NpsRecord, ParseContext, ParseSink, RecordParser, SourcePosition } from '../record/types.js';
 import { isNpsSecurityEvent, securityFieldsFromMessage } from './security-message.js';
 
@@ -5,8 +6,6 @@ import { isNpsSecurityEvent, securityFieldsFromMessage } from './security-messag
  * Shared pieces of the multi-line text parsers (splunk-wineventlog, wevtutil-text, get-winevent-list): records
  * span lines until the next one starts, are capped in size, and whatever cannot be read goes to the dead letters.
  */
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** The most of a record's text a rejection carries. */
 const MAX_RAW = 64 * 1024;

@@ -1,3 +1,4 @@
+import type { Mutable } from '../mutable.js';
 import { normalizeChannel, normalizeLevel } from '../record/channel.js';
 import type {
   FormatDefinition,
@@ -10,7 +11,6 @@ import type {
 import { parseTimestamp } from '../time/parse.js';
 
 type Json = Record<string, unknown>;
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const MAX_RAW = 64 * 1024;
 

@@ -1,9 +1,9 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { Mutable } from '../mutable.js';
 import { normalizeChannel, normalizeLevel } from '../record/channel.js';
 import type { FormatDefinition, FormatId, NpsRecord, ParseContext, ParseSink, RecordParser } from '../record/types.js';
 import { parseTimestamp } from '../time/parse.js';
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type XmlNode = Record<string, unknown>;
 
 const MAX_RAW = 64 * 1024;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fieldGetter } from '../classify/fields.js';
 import type { ClassifiedEvent } from '../classify/types.js';
+import type { Mutable } from '../mutable.js';
 import {
   addCode,
   addCodeOwned,
@@ -9,7 +10,6 @@ import {
   alignUp,
   bucketsIn,
   dropBefore,
-  type Mutable,
   NO_CODES,
   NO_EVENTS,
   newestDropped,

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { ClassifiedEvent } from '../classify/types.js';
+import type { Mutable } from '../mutable.js';
 import {
   addCode,
   addCodeOwned,
   addSample,
   addSampleOwned,
   bucketsIn,
-  type Mutable,
   NO_CODES,
   NO_EVENTS,
   upsertBucket,

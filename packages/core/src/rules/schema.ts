@@ -30,6 +30,17 @@ export type RuleConfig = z.output<typeof RuleSchema>;
 export type RuleConfigInput = z.input<typeof RuleSchema>;
 
 /** Compiles a validated rule into its runtime (filters, keys and windows prepared once). */
+/** Rule types whose detections are single moments (a matching event, a completed sequence, a new value). */
+const MOMENT_TYPES: ReadonlySet<string> = new Set(['any', 'new_value', 'sequence']);
+
+/**
+ * Whether a rule's detections are moments rather than states that end: the moment types, and every
+ * `compat: elastalert` rule (its detections are matches). The notification policy closes their alerts by itself.
+ */
+export function isMomentRule(cfg: RuleConfig): boolean {
+  return cfg.compat !== undefined || MOMENT_TYPES.has(cfg.type);
+}
+
 export function compileRule(config: RuleConfig): RuleRuntime<unknown> {
   if (config.compat !== undefined) return compileCompat(config, config.compat);
   // The table is keyed by the same `type` the config is discriminated by; TS cannot correlate the two.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ClassifiedEvent } from '../classify/types.js';
-import { type Mutable, mergeSamples, topCodes } from '../stream/buckets.js';
+import type { Mutable } from '../mutable.js';
+import { mergeSamples, topCodes } from '../stream/buckets.js';
 import { json } from '../stream/json.js';
 import { initKeyed, type KeyedEntry, type KeyedState, keyedFromJSON, keyedToJSON, upsertKey } from '../stream/keyed.js';
 import { type Pending, pendingFromJSON, pendingToJSON } from '../stream/pending.js';

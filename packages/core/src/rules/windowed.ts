@@ -1,4 +1,5 @@
 import type { ClassifiedEvent } from '../classify/types.js';
+import type { Mutable } from '../mutable.js';
 import {
   alignDown,
   type CountBucket,
@@ -6,7 +7,6 @@ import {
   countIntoOwned,
   dropBefore,
   lastClosed,
-  type Mutable,
   mergeSamples,
   nextDataBoundary,
   type Started,

@@ -1,4 +1,5 @@
 import type { ClassifiedEvent } from '../classify/types.js';
+import type { Mutable } from '../mutable.js';
 import { compareEvents } from './order.js';
 
 /** Start of the aligned bucket holding `t`: buckets are [k·step, (k+1)·step) on epoch milliseconds. */
@@ -171,9 +172,6 @@ export function countIntoOwned(bucket: CountBucket, event: ClassifiedEvent, samp
   b.sample = addSampleOwned(b.sample, event, sampleSize);
   b.codes = addCodeOwned(b.codes, event.code);
 }
-
-/** A read-only shape made writable, for the in-place paths of owned states only. */
-export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** The bucket reduced to its count (for history that no current window will show again). */
 export function bareBucket(bucket: CountBucket): CountBucket {

@@ -1,10 +1,10 @@
 import type { ClassifiedEvent } from '../classify/types.js';
+import type { Mutable } from '../mutable.js';
 import { RULE_DEFAULTS } from '../rules/defaults.js';
 import { compareDetections, type RuleRuntime } from '../rules/rule.js';
 import { compileRule, type RuleConfig } from '../rules/schema.js';
 import type { Detection } from '../rules/types.js';
 import { parseDuration } from '../time/duration.js';
-import type { Mutable } from './buckets.js';
 import { type EngineInput, isTick } from './input.js';
 import { json } from './json.js';
 
@@ -112,8 +112,9 @@ export function createEngine(configs: readonly RuleConfig[], options: EngineOpti
     ids.add(r.id);
   }
   const lateness = rules.map((r) => r.lateness ?? defaultLateness);
-  // What `apply` calls: a rule's in-place step where it has one.
-  const owned = rules.map((r) => ({ step: (r.apply ?? r.step).bind(r) }));
+  // What `step` and `apply` call: `apply` takes a rule's in-place step where it has one.
+  const pureSteps = rules.map((r) => r.step.bind(r));
+  const inPlaceSteps = rules.map((r) => (r.apply ?? r.step).bind(r));
 
   const watermarkOf = (state: Pick<EngineState, 'maxTime' | 'floor'>, i: number): number | null => {
     const fromEvents = state.maxTime === null ? null : state.maxTime - lateness[i]!;
@@ -163,6 +164,7 @@ export function createEngine(configs: readonly RuleConfig[], options: EngineOpti
     let late = false;
     let evicted = 0;
     const states = state.rules;
+    const steps = inPlace ? inPlaceSteps : pureSteps;
     let nextRules: unknown[] | undefined;
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!;
@@ -171,20 +173,20 @@ export function createEngine(configs: readonly RuleConfig[], options: EngineOpti
       const prev = states[i];
       // What this input shows was observed: its time, unless the watermark is already past it.
       const time = Math.max(input.time, watermark);
-      const run = inPlace ? owned[i]! : rule;
+      const stepOf = steps[i]!;
       let result: ReturnType<typeof rule.step>;
       if (event !== undefined && rule.accepts(event)) {
         if (event.time < watermark) {
           late = true;
           if (rule.idle?.(prev, watermark) === true) continue;
-          result = run.step(prev, { type: 'advance', time, watermark });
+          result = stepOf(prev, { type: 'advance', time, watermark });
         } else {
-          result = run.step(prev, { type: 'event', event, time, watermark });
+          result = stepOf(prev, { type: 'event', event, time, watermark });
         }
       } else {
         // Nothing due: an advance would return the same state and no output.
         if (rule.idle?.(prev, watermark) === true) continue;
-        result = run.step(prev, { type: 'advance', time, watermark });
+        result = stepOf(prev, { type: 'advance', time, watermark });
       }
       if (result.out.length !== 0) {
         out ??= [];

@@ -1,3 +1,4 @@
+import type { Mutable } from '../mutable.js';
 /**
  * A persistent leftist heap: O(log n) insert and pop, no mutation, so the pending-event buffers of the point rules
  * (any, new_value, sequence) stay pure without copying arrays on every event.
@@ -35,7 +36,7 @@ export function mergeHeapsOwned<T>(a: Heap<T>, b: Heap<T>, cmp: Compare<T>): Hea
   if (a === null) return b;
   if (b === null) return a;
   if (cmp(b.item, a.item) < 0) [a, b] = [b, a];
-  const node = a as { -readonly [K in keyof HeapNode<T>]: HeapNode<T>[K] };
+  const node = a as Mutable<HeapNode<T>>;
   const size = a.size + b.size;
   const merged = mergeHeapsOwned(a.right, b, cmp);
   if (rank(a.left) < rank(merged)) {

@@ -9,7 +9,7 @@ import { createCompatRatio } from './ratio.js';
 import { createCompatSpike } from './spike.js';
 import { createCompatThreshold } from './threshold.js';
 
-export { type CompatOptions, checkCompat, isMomentRule } from './options.js';
+export { type CompatOptions, checkCompat } from './options.js';
 
 type Creators = {
   readonly [T in RuleConfig['type']]?: (

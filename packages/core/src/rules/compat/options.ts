@@ -178,11 +178,3 @@ function compatIssues(cfg: CompatCandidate): Issue[] {
 export function checkCompat(cfg: CompatCandidate, ctx: z.RefinementCtx): void {
   for (const i of compatIssues(cfg)) ctx.addIssue({ code: 'custom', path: i.path, message: i.message, input: i.input });
 }
-
-/**
- * Whether a rule's detections are moments (a match, a new value) rather than states that end: every ElastAlert
- * compat rule is, like `any`, `new_value` and `sequence`. The notification policy closes their alerts by itself.
- */
-export function isMomentRule(cfg: { readonly type: RuleType; readonly compat?: unknown }): boolean {
-  return cfg.compat !== undefined || cfg.type === 'any' || cfg.type === 'new_value' || cfg.type === 'sequence';
-}

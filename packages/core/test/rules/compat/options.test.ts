@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { isMomentRule } from '../../../src/rules/compat/options.js';
 import { parseRules, RuleFileError } from '../../../src/rules/load.js';
+import { isMomentRule } from '../../../src/rules/schema.js';
 import { briefs, ev, final, MIN, rule, run, userEv } from '../helpers.js';
 
 /** The messages of a rule file that does not validate. */
