@@ -1,9 +1,10 @@
 // npswatch's HEC sink against splunk-logging (Splunk's own npm HEC client), both sending the same events to the
 // same real HEC peer (the OpenTelemetry splunkhecreceiver, scripts/services/hec-peer.sh) in one run.
-//   node --import tsx bench/splunk.ts [--events 20000] [--rounds 3]
+//   node --import tsx bench/splunk.ts [--events 20000] [--rounds 3] [--peer-gogc 400]
 // The three clients run in turn, round after round, and each keeps its best round: drift in machine load then hits
 // all of them alike (as bench/engine and bench/elastic do).
 // A private peer is started on a free port (the collector binary is built once and cached) and stopped after.
+// --peer-gogc sets its Go GC target (hec-peer.sh explains the default of 400; 100 is Go's own default).
 // Every figure counts only events the peer wrote to its output: a client that drops events gains nothing.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -115,8 +116,9 @@ async function splunkLoggingBatched(url: string, items: readonly HecEnvelope[], 
 
 const n = argument('--events', 20_000);
 const rounds = argument('--rounds', 3);
+const gogc = argument('--peer-gogc', 400);
 const dir = mkdtempSync(join(tmpdir(), 'npswatch-bench-hec-'));
-const peer = new PrivatePeer(await freePort(), dir);
+const peer = new PrivatePeer(await freePort(), dir, { HEC_PEER_GOGC: String(gogc) });
 await peer.start();
 try {
   const output = new PeerOutput(peer.output);
@@ -151,7 +153,7 @@ try {
   }
   const bytes = envelopes(n, 'x').reduce((sum, x) => sum + JSON.stringify(x.event).length, 0) / n;
   process.stdout.write(
-    `bench/splunk: ${n} events (ECS documents, ${Math.round(bytes)} B each on average) to the OpenTelemetry splunkhecreceiver on 127.0.0.1\n`,
+    `bench/splunk: ${n} events (ECS documents, ${Math.round(bytes)} B each on average) to the OpenTelemetry splunkhecreceiver on 127.0.0.1 (GOGC=${gogc})\n`,
   );
   for (const r of results)
     process.stdout.write(

@@ -160,12 +160,14 @@ export class PrivatePeer {
   constructor(
     readonly port: number,
     readonly dir: string,
+    /** Extra environment for hec-peer.sh (HEC_PEER_GOGC, …). */
+    private readonly extraEnv: Readonly<Record<string, string>> = {},
   ) {
     this.url = `http://127.0.0.1:${port}`;
     this.output = `${dir}/events.jsonl`;
   }
   private env() {
-    return { ...process.env, HEC_PEER_PORT: String(this.port), HEC_PEER_DIR: this.dir };
+    return { ...process.env, ...this.extraEnv, HEC_PEER_PORT: String(this.port), HEC_PEER_DIR: this.dir };
   }
   async start(): Promise<void> {
     await run('bash', [PEER_SCRIPT, 'start'], { env: this.env() });
