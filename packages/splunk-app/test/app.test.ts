@@ -8,31 +8,7 @@ import { renderConf } from '../src/app/files.js';
 import { savedSearch } from '../src/app/searches.js';
 import { filterExpression, splString } from '../src/app/spl.js';
 import { renderCodeLookupCsv } from '../src/lookup.js';
-
-type Conf = Map<string, Map<string, string>>;
-
-/** A .conf reader written for the test: stanzas, `key = value`, `\` continuations, comments. */
-function parseConf(text: string): Conf {
-  const conf: Conf = new Map();
-  let stanza = new Map<string, string>();
-  conf.set('', stanza);
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    let line = lines[i]!;
-    while (line.endsWith('\\') && i + 1 < lines.length) line = `${line.slice(0, -1)}\n${lines[++i]}`;
-    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
-    const head = /^\[(.*)\]$/.exec(line);
-    if (head) {
-      stanza = new Map();
-      conf.set(head[1]!, stanza);
-      continue;
-    }
-    const eq = line.indexOf('=');
-    assert.ok(eq > 0, `not a key = value line: ${line}`);
-    stanza.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
-  }
-  return conf;
-}
+import { parseConf } from './helpers/conf.js';
 
 /** The members of a ustar archive: name, mode, type, content. */
 function untar(tgz: Buffer): { name: string; mode: number; type: string; data: Buffer }[] {
