@@ -215,6 +215,15 @@ describe('npswatch options', () => {
     assert.match(stdout, /^\d+\.\d+\.\d+/);
   });
 
+  it('points classify --sink elastic at the command that indexes events, sending nothing', async () => {
+    const { code, stdout, stderr } = await run(['classify', sample('ias.log'), '--sink', 'elastic']);
+    assert.equal(code, 2);
+    assert.equal(stdout, '');
+    assert.match(stderr, /hint: .*npswatch elastic index/);
+    const other = await run(['classify', sample('ias.log'), '--sink', 'kafka:x']);
+    assert.match(other.stderr, /unknown sink "kafka"\nhint: use --sink splunk-hec:/);
+  });
+
   it('rejects an unknown zone with exit 2', async () => {
     const { code, stderr } = await run(['classify', '--tz', 'Nowhere/Land', sample('ias.log')]);
     assert.equal(code, 2);

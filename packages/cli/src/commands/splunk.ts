@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { type Command, Option } from 'commander';
+import { isElasticSink } from '../elastic-connection.js';
 import { EXIT, UsageError } from '../errors.js';
 import { type Io, write } from '../io.js';
 
@@ -44,8 +45,14 @@ export function addSplunkSinkOptions(program: Command, names: readonly string[])
 
 /** `splunk-hec:https://host:8088` → the collector URL; anything else is a usage error. */
 export function parseSinkSpec(spec: string): string {
-  if (!spec.startsWith(SCHEME))
-    throw new UsageError(`unknown sink "${spec.split(':')[0]}"`, `use --sink ${SCHEME}https://splunk.example.com:8088`);
+  if (!spec.startsWith(SCHEME)) {
+    // Only replay and watch reach here with elastic[:INDEX] handled; classify prints events, which have their own
+    // exactly-once path into Elasticsearch.
+    const hint = isElasticSink(spec)
+      ? 'classify sends events to Splunk only; index them into Elasticsearch with: npswatch elastic index FILES…'
+      : `use --sink ${SCHEME}https://splunk.example.com:8088`;
+    throw new UsageError(`unknown sink "${spec.split(':')[0]}"`, hint);
+  }
   const url = spec.slice(SCHEME.length);
   let parsed: URL;
   try {
