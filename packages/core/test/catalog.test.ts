@@ -211,7 +211,11 @@ describe('catalog', () => {
           }
         }
         for (const entry of variants) {
-          for (const m of entry.messages) assert.equal(lookupEntry(code, `Msg:: ${m}`)?.id, entry.id);
+          for (const m of entry.messages) {
+            assert.equal(lookupEntry(code, `Msg:: ${m}`)?.id, entry.id);
+            // As Format-List may print it: every space a line break and an indent.
+            assert.equal(lookupEntry(code, `Msg:: ${m}`.replaceAll(' ', '\n       '))?.id, entry.id, 'wrapped');
+          }
         }
       });
     }

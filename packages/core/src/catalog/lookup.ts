@@ -55,18 +55,21 @@ export function entriesForCode(code: string): readonly CatalogEntry[] {
 export function lookupEntry(code: string, message = ''): CatalogEntry | undefined {
   const candidates = entriesForCode(code);
   if (candidates.length <= 1) return candidates[0];
-  return (
-    candidates.find((e) => e.match?.test(message)) ?? candidates.find((e) => e.match === undefined) ?? candidates[0]
-  );
+  const text = oneLine(message);
+  return candidates.find((e) => e.match?.test(text)) ?? candidates.find((e) => e.match === undefined) ?? candidates[0];
 }
 
-const normalise = (s: string) => s.replace(/\s+/g, ' ').trim().toLowerCase();
+// `match` patterns are written with single spaces; a message may carry line breaks where it had spaces (a
+// Format-List wrap), so patterns see it with every whitespace run as one space.
+const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
+const normalise = (s: string) => oneLine(s).toLowerCase();
 
 /** For lines without a code: the entry whose `match` or documented message occurs in the text. */
 export function entryFromMessage(message: string): CatalogEntry | undefined {
-  const text = normalise(message);
+  const line = oneLine(message);
+  const text = line.toLowerCase();
   for (const entry of INDEX.byMessage) {
-    if (entry.match?.test(message)) return entry;
+    if (entry.match?.test(line)) return entry;
     if (entry.messages.some((m) => m.length >= 16 && text.includes(normalise(m)))) return entry;
   }
   return undefined;

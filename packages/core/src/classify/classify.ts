@@ -6,7 +6,7 @@ import { parseUser } from '../record/user.js';
 import { isGuid, type MessageShape, type ParsedMessage, parseMessage } from './message.js';
 import type { ClassifiedEvent, Outcome, RadiusContext, RecordKind } from './types.js';
 
-const EXTENSION_PREFIX = /^\s*NPS Extension for /i;
+const EXTENSION_PREFIX = /^\s*NPS\s+Extension\s+for\s/i;
 const SECURITY_NPS_EVENTS = new Set([6272, 6273, 6274, 6275, 6276, 6277, 6278]);
 const ACCOUNTING_FORMATS = new Set(['ias', 'odbc', 'dts']);
 
@@ -34,7 +34,7 @@ function pseudoCode(parsed: ParsedMessage, message: string): string | undefined 
     case 'ignored-state':
       return /challenge/i.test(parsed.radiusState ?? '') ? 'ACCESS_CHALLENGE_IGNORED' : 'ACCESS_REJECT_PRIMARY';
     case 'not-an-error':
-      return /NAS Identifier|Nas IpAddress/i.test(message) ? 'NAS_ATTRIBUTES_MISSING' : undefined;
+      return /NAS\s+Identifier|Nas\s+IpAddress/i.test(message) ? 'NAS_ATTRIBUTES_MISSING' : undefined;
     default:
       return undefined;
   }

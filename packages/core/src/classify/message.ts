@@ -38,13 +38,15 @@ export interface ParsedMessage {
   readonly stsCorrelationId?: string;
 }
 
+// Literal spaces in these patterns are `\s+`: Get-WinEvent | Format-List wraps long messages at the console width,
+// so a line break (and the next line's indent) may stand wherever the extension wrote one space.
 const PREFIX =
-  /^\s*NPS Extension for (?:Azure MFA|Azure AD MFA|Microsoft Entra multifactor authentication|Microsoft Entra MFA)(?: \((AccessReject|AccessChallenge)\))?\s*:\s*/i;
+  /^\s*NPS\s+Extension\s+for\s+(?:Azure\s+MFA|Azure\s+AD\s+MFA|Microsoft\s+Entra\s+multifactor\s+authentication|Microsoft\s+Entra\s+MFA)(?:\s+\((AccessReject|AccessChallenge)\))?\s*:\s*/i;
 const COMMON_PREFIX = 'NPS Extension for Azure MFA:';
 /** A RegExpExecArray-like result for the common prefix, including the spaces after it. */
 function commonPrefixMatch(text: string): [string, undefined] {
   let end = COMMON_PREFIX.length;
-  while (text.charCodeAt(end) === 32) end++;
+  while (isSpace(text.charCodeAt(end))) end++;
   return [text.slice(0, end), undefined];
 }
 // The CID may be malformed in redacted logs, so take any run of non-space characters.
@@ -83,33 +85,34 @@ const BODY_RULES: readonly BodyRule[] = [
     shape: 'challenge',
     lead: 'challenge requested',
     pattern:
-      /^Challenge requested in Authentication Ext(?:ension)? for (?:the )?User\s+(.+?)(?:\s+with state\s+(\S+?))?\.?\s*$/s,
+      /^Challenge\s+requested\s+in\s+Authentication\s+Ext(?:ension)?\s+for\s+(?:the\s+)?User\s+(.+?)(?:\s+with\s+state\s+(\S+?))?\.?\s*$/s,
     pick: (m) => parts({ user: m[1], challengeState: m[2] }),
   },
   {
     shape: 'rejected',
     lead: 'access rejected',
-    pattern: /^Access Rejected for user\s+(.+?)\s+with Azure MFA response:\s*(\S+?)(?:\s+and message:\s*([\s\S]*))?$/i,
+    pattern:
+      /^Access\s+Rejected\s+for\s+user\s+(.+?)\s+with\s+Azure\s+MFA\s+response:\s*(\S+?)(?:\s+and\s+message:\s*([\s\S]*))?$/i,
     pick: (m) => parts({ user: m[1], code: m[2], detail: m[3]?.trim() }),
   },
   {
     shape: 'accepted',
     lead: 'access accepted',
     pattern:
-      /^Access Accepted for user\s+(.+?)(?:\s+with Azure MFA response:\s*(\S+?))?(?:\s+and message:\s*([\s\S]*))?\.?\s*$/i,
+      /^Access\s+Accepted\s+for\s+user\s+(.+?)(?:\s+with\s+Azure\s+MFA\s+response:\s*(\S+?))?(?:\s+and\s+message:\s*([\s\S]*))?\.?\s*$/i,
     pick: (m) => parts({ user: m[1], code: m[2], detail: m[3]?.trim() }),
   },
   {
     shape: 'exception',
     lead: 'exception in',
     pattern:
-      /^Exception in Authentication Ext(?:ension)? for User\s+(.+?)\s*::\s*ErrorCode::\s*(?:CID\s*:\s*(\S+)\s+)?([A-Za-z][\w]*)\s*(?:Msg::\s*([\s\S]*))?$/i,
+      /^Exception\s+in\s+Authentication\s+Ext(?:ension)?\s+for\s+User\s+(.+?)\s*::\s*ErrorCode::\s*(?:CID\s*:\s*(\S+)\s+)?([A-Za-z][\w]*)\s*(?:Msg::\s*([\s\S]*))?$/i,
     pick: (m) => parts({ user: m[1], innerCorrelationId: m[2], code: m[3], detail: m[4]?.trim() }),
   },
   {
     shape: 'ignored-state',
     pattern:
-      /only performs Secondary Auth for Radius requests? in AccessAccept State\.\s*Request received for User\s+(.+?)\s+with response state\s+(\w+),?\s*ignoring request/i,
+      /only\s+performs\s+Secondary\s+Auth\s+for\s+Radius\s+requests?\s+in\s+AccessAccept\s+State\.\s*Request\s+received\s+for\s+User\s+(.+?)\s+with\s+response\s+state\s+(\w+),?\s*ignoring\s+request/i,
     pick: (m) => parts({ user: m[1], radiusState: m[2] }),
   },
   {
@@ -124,13 +127,13 @@ const BODY_RULES: readonly BodyRule[] = [
   },
   {
     shape: 'not-an-error',
-    pattern: /This is not an error\.?\s*$/i,
+    pattern: /This\s+is\s+not\s+an\s+error\.?\s*$/i,
     pick: () => parts({}),
   },
 ];
 
-const TRACE_ID = /Trace ID:\s*([0-9a-f-]{36})/i;
-const STS_CORRELATION_ID = /Correlation ID:\s*([0-9a-f-]{36})/i;
+const TRACE_ID = /Trace\s+ID:\s*([0-9a-f-]{36})/i;
+const STS_CORRELATION_ID = /Correlation\s+ID:\s*([0-9a-f-]{36})/i;
 // A bare code token elsewhere in free text ("... ErrorCode:: X", "Error code: X", a REQUEST_FORMAT_ERROR line).
 const EMBEDDED_CODE = /\bErrorCode::?\s*(?:CID\s*:\s*\S+\s+)?([A-Za-z]\w+)/;
 
@@ -163,6 +166,8 @@ function fastBody(rest: string): { readonly shape: MessageShape; readonly parts:
   const challenge = rest.startsWith(CHALLENGE_LEAD);
   if (!challenge && !rest.startsWith(ACCEPTED_LEAD)) return undefined;
   let body = rest.slice(challenge ? CHALLENGE_LEAD.length : ACCEPTED_LEAD.length).trimEnd();
+  // A wrapped line (Format-List) is the grammar's: the splits below look for single spaces.
+  if (body.includes('\n') || body.includes('\r') || body.includes('\t')) return undefined;
   if (body.endsWith('.')) body = body.slice(0, -1);
   let state: string | undefined;
   if (challenge) {
@@ -207,7 +212,8 @@ export function parseMessage(text: string): ParsedMessage {
   const prefixed = prefix !== null;
   const fast = fastBody(rest);
   if (fast) return result(fast.shape, prefixed, correlationId, fast.parts, radiusFromPrefix, rest);
-  const head = rest.slice(0, 20).toLowerCase();
+  // Leads are compared with whitespace runs as one space, like the patterns.
+  const head = rest.slice(0, 200).replace(/\s+/g, ' ').toLowerCase();
   for (const rule of BODY_RULES) {
     if (rule.lead !== undefined && !head.startsWith(rule.lead)) continue;
     const m = rule.pattern.exec(rest);

@@ -166,6 +166,29 @@ describe('parseMessage tolerance', () => {
   });
 });
 
+describe('parseMessage on wrapped text (Get-WinEvent | Format-List)', () => {
+  // What a wrap may change: nothing but whitespace inside the detail text.
+  const essentials = (m: ReturnType<typeof parseMessage>) => ({
+    ...m,
+    detail: m.detail?.replace(/\s+/g, ' '),
+  });
+  const spaces = (text: string) => [...text.matchAll(/ /g)].map((m) => m.index);
+
+  it('reads every capture alike when any of its spaces became a line break and an indent', () => {
+    for (const [i, text] of raw.entries()) {
+      const at = spaces(text);
+      fc.assert(
+        fc.property(fc.subarray(at), fc.integer({ min: 1, max: 40 }), (wraps, indent) => {
+          const set = new Set(wraps);
+          const wrapped = [...text].map((c, j) => (set.has(j) ? `\n${' '.repeat(indent)}` : c)).join('');
+          assert.deepEqual(essentials(parseMessage(wrapped)), essentials(parseMessage(text)), `R${i + 1}: ${wrapped}`);
+        }),
+        { numRuns: 60 },
+      );
+    }
+  });
+});
+
 describe('parseMessage fast paths', () => {
   // A user ending in "." is ambiguous before an optional final ".", so generated names do not.
   const user = fc.stringMatching(/^[A-Za-z0-9._\\@*<>-]{0,29}[A-Za-z0-9_\\@*<>-]$/);

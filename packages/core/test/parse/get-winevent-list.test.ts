@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { classify } from '../../src/classify/classify.js';
 import { GET_WINEVENT_LIST_FORMAT, sniffGetWinEventList } from '../../src/parse/get-winevent-list.js';
 import {
   assertSameForCrlf,
@@ -18,6 +19,31 @@ const continued = (message: string, col: number, padBlank: boolean): string[] =>
   const [first, ...rest] = message.split('\n');
   return [first!, ...rest.map((l) => (l === '' ? (padBlank ? ' '.repeat(col) : '') : ' '.repeat(col) + l))];
 };
+
+/**
+ * A value as Format-List prints it in a console `width` columns wide with values from column `col`: words that do not
+ * fit move to the next line, a word longer than a line is cut (`GraphErr` / `or`), continuation lines indented.
+ */
+function wrapAt(value: string, col: number, width: number): string {
+  const room = width - col - 1;
+  const out: string[] = [];
+  for (const line of value.split('\n')) {
+    let current = '';
+    for (let word of line.split(' ')) {
+      if (current !== '' && current.length + 1 + word.length > room) {
+        out.push(current);
+        current = '';
+      }
+      while (word.length > room) {
+        out.push(word.slice(0, room));
+        word = word.slice(room);
+      }
+      current = current === '' ? word : `${current} ${word}`;
+    }
+    out.push(current);
+  }
+  return out.join('\n');
+}
 
 // RECONSTRUCTED: `Get-WinEvent -LogName AuthZOptCh,AuthZAdminCh | Format-List > events.txt` (default list view:
 // TimeCreated, ProviderName, Id, Message; keys padded to the longest; blank lines around blocks).
@@ -73,6 +99,57 @@ const FULL_VIEW = [
   '',
   '',
 ].join('\n');
+
+// RECONSTRUCTED from the verbatim shapes (R01, R09, R11 and the seed's messages): one message of each body shape.
+const WRAPPED_MESSAGES = [
+  'NPS Extension for Azure MFA: CID: 430ef057-7941-44ff-a0b1-240e7d74cedc : Access Rejected for user jdoe@contoso.com with Azure MFA response: UserNotFound and message: MSODS Graph call returned user not found error. GraphError,SAS.Shared.GraphProvider.Exceptions.GraphUserNotFoundException: [Code:Request_ResourceNotFound]',
+  'NPS Extension for Azure MFA: CID: 430ef057-7941-44ff-a0b1-240e7d74cedc : Access Rejected for user alice.smith@contoso.com with Azure MFA response: OathCodeIncorrect and message: Wrong code entered\\OATH Code Incorrect',
+  'NPS Extension for Azure MFA: CID: 32e83cbf-484d-49aa-9adb-71528f5eb94d : Challenge requested in Authentication Ext for User jdoe@contoso.com with state 300c9d6c-7734-4165-83d3-212e73aee286',
+  'NPS Extension for Azure MFA: NPS Extension for Azure MFA only performs Secondary Auth for Radius requests in AccessAccept State. Request received for User jdoe with response state AccessReject, ignoring request.',
+  'NPS Extension for Azure MFA: CID: 1fd39a1a-34b9-47e6-a66a-ed7e47c30e0a :Exception in Authentication Ext for User jdoe@contoso.com :: ErrorCode:: CID :1fd39a1a-34b9-47e6-a66a-ed7e47c30e0a ALTERNATE_LOGIN_ID_ERROR Msg:: Error: Alternate LoginId lookup failed',
+  R01,
+];
+
+describe('get-winevent-list parser and a console-width wrap', () => {
+  const view = (messages: readonly string[], width: number) =>
+    messages
+      .flatMap((m) => [
+        '',
+        'TimeCreated  : 9/20/2024 10:38:47 AM',
+        'ProviderName : Microsoft-AzureMfa-AuthZ',
+        'Id           : 1',
+        ...continued(`Message      : ${wrapAt(m, 15, width)}`, 15, true),
+      ])
+      .join('\n');
+  const meaning = (text: string) =>
+    run(GET_WINEVENT_LIST_FORMAT, text).records.map((r) => {
+      const e = classify(r);
+      return [e.code, e.entryId, e.category, e.user?.raw, e.correlationId];
+    });
+
+  it('classifies each message alike at every console width (a wrap is whitespace, not structure)', () => {
+    const wide = meaning(view(WRAPPED_MESSAGES, 100_000));
+    assert.equal(wide.length, WRAPPED_MESSAGES.length);
+    assert.deepEqual(
+      wide.slice(0, 5).map((m) => m[1]),
+      [
+        'UserNotFound',
+        'OathCodeIncorrect',
+        'CHALLENGE_REQUESTED',
+        'ACCESS_REJECT_PRIMARY',
+        'ALTERNATE_LOGIN_ID_ERROR.lookupFailed',
+      ],
+    );
+    for (const width of [60, 80, 100, 120, 150, 200]) {
+      const text = view(WRAPPED_MESSAGES, width);
+      assert.ok(
+        text.split('\n').every((l) => l.length < width),
+        `${width} columns`,
+      );
+      assert.deepEqual(meaning(text), wide, `${width} columns`);
+    }
+  });
+});
 
 describe('get-winevent-list parser', () => {
   it('reads the default list view with exact values (local time in ctx.timeZone)', () => {
