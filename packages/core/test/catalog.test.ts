@@ -193,6 +193,7 @@ describe('catalog', () => {
         'ALTERNATE_LOGIN_ID_ERROR',
         'InvalidParameter',
         'OathCodePinIncorrect',
+        'REGISTRY_CONFIG_ERROR',
         'SMSAuthFailedWrongCodePinEntered',
       ]);
     });

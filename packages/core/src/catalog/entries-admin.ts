@@ -185,7 +185,37 @@ export const ADMIN_ENTRIES: readonly CatalogEntry[] = [
     docUrl: ERRORS_DOC,
     since: '2017-07',
     detections: ['config-error'],
-    note: 'Optional keys such as IP_WHITELIST also log this code when absent; those lines are harmless.',
+    note: 'The optional IP_WHITELIST key also logs this code when absent; npswatch tells that line apart (REGISTRY_CONFIG_ERROR.ipWhitelist) as harmless.',
+  },
+  {
+    // R03 is verbatim; Microsoft's advanced-configuration page says the installer does not create IP_WHITELIST and
+    // that its absence logs an error in AuthZOptCh at every service restart.
+    id: 'REGISTRY_CONFIG_ERROR.ipWhitelist',
+    code: 'REGISTRY_CONFIG_ERROR',
+    messages: ['Neither registry entry not default value found for key: IP_WHITELIST'],
+    match: /found\s+for\s+key:\s*IP_WHITELIST\b/i,
+    group: 'warning',
+    category: 'info',
+    severity: 'info',
+    audience: 'admin',
+    title: { en: 'Optional IP_WHITELIST key not set', ko: '선택 키 IP_WHITELIST 미설정' },
+    cause: {
+      en: 'IP_WHITELIST is an optional setting the installer never creates; without it the extension logs this line when the service starts and carries on normally.',
+      ko: 'IP_WHITELIST는 설치 프로그램이 만들지 않는 선택 설정이며, 없으면 서비스 시작 시 이 줄을 남기고 정상적으로 동작합니다.',
+    },
+    remediation: {
+      en: [
+        'Nothing to fix: MFA works without this key.',
+        'Do not create IP_WHITELIST just to silence the line: requests from the addresses it lists skip MFA.',
+      ],
+      ko: [
+        '조치할 것이 없습니다. 이 키가 없어도 MFA는 동작합니다.',
+        '이 메시지를 없애려고 IP_WHITELIST를 만들지 마십시오. 목록의 주소에서 온 요청은 MFA를 건너뜁니다.',
+      ],
+    },
+    docUrl: 'https://learn.microsoft.com/entra/identity/authentication/howto-mfa-nps-extension-advanced',
+    since: '2017-07',
+    detections: [],
   },
   {
     id: 'REQUEST_FORMAT_ERROR',

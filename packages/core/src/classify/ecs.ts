@@ -1,7 +1,7 @@
 import { entryById } from '../catalog/lookup.js';
 import type { Lang } from '../catalog/types.js';
 import { formatIso } from '../time/parse.js';
-import { partnerRef } from './fields.js';
+import { hasErrorFields, partnerRef } from './fields.js';
 import type { ClassifiedEvent, RecordKind } from './types.js';
 
 export interface EcsOptions {
@@ -62,7 +62,7 @@ export function toEcs(e: ClassifiedEvent, options: EcsOptions = {}): Record<stri
   const r = e.radius;
   if (r?.callingStationId !== undefined && IP.test(r.callingStationId)) doc.source = { ip: r.callingStationId };
   if (r?.clientIp !== undefined) doc.client = { ip: r.clientIp };
-  if ((e.category === 'error' || e.category === 'support-required') && e.code !== undefined) {
+  if (hasErrorFields(e)) {
     const error: Record<string, unknown> = { code: e.code };
     put(error, 'message', e.detail);
     doc.error = error;

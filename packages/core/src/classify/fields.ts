@@ -1,5 +1,9 @@
 import type { ClassifiedEvent, CorrelationPartner, RadiusContext } from './types.js';
 
+/** Whether an event gets ECS `error.*`: an error or support-required code (not user behaviour or info lines). */
+export const hasErrorFields = (e: ClassifiedEvent): boolean =>
+  (e.category === 'error' || e.category === 'support-required') && e.code !== undefined;
+
 export type FieldValue = string | number | boolean | undefined;
 export type FieldGetter = (event: ClassifiedEvent) => FieldValue;
 
@@ -38,8 +42,8 @@ export const FIELD_GETTERS: Readonly<Record<string, FieldGetter>> = {
   'user.id': (e) => e.user?.raw,
   'source.ip': (e) => asIp(e.radius?.callingStationId),
   'client.ip': radius('clientIp'),
-  'error.code': (e) => (e.category === 'error' || e.category === 'support-required' ? e.code : undefined),
-  'error.message': (e) => e.detail,
+  'error.code': (e) => (hasErrorFields(e) ? e.code : undefined),
+  'error.message': (e) => (hasErrorFields(e) ? e.detail : undefined),
   'log.level': (e) => e.level,
   'log.file.path': (e) => e.position.file,
   'winlog.channel': (e) => e.channel,

@@ -174,7 +174,8 @@ const KINDS: readonly Kind[] = [
   {
     id: 'registry-config',
     severity: 'error',
-    match: (e) => ext(e) && e.code === 'REGISTRY_CONFIG_ERROR',
+    // Not the info variant: a missing optional IP_WHITELIST is logged at every restart and harms nothing.
+    match: (e) => ext(e) && e.code === 'REGISTRY_CONFIG_ERROR' && e.category === 'error',
     title: { en: 'Extension configuration missing from the registry', ko: '레지스트리에 확장 구성이 없음' },
   },
   {

@@ -8,7 +8,7 @@ import type { NpsRecord } from '../record/types.js';
  * Scenarios (UTC, on `day`): steady MFA traffic on two servers; an OTP brute force against one user at 09:00;
  * a support-required InternalError at 11:00; MFA fatigue (rejections, then an accept) at 12:30; a UserNotFound
  * spike on NPS02 at 14:00; a password spray from one address through VPN-GW01 at 15:00 (Security 6273);
- * HTTPS_COMMUNICATION_ERROR on NPS01 at 16:00; a REGISTRY_CONFIG_ERROR at service restart at 17:00; an
+ * HTTPS_COMMUNICATION_ERROR on NPS01 at 16:00; a REGISTRY_CONFIG_ERROR (STS_URL missing) at service restart at 17:00; an
  * unknown service code at 17:30; NPS02 silent after 18:00.
  */
 export interface SyntheticOptions {
@@ -198,11 +198,12 @@ export function syntheticDay(options: SyntheticOptions = {}): NpsRecord[] {
       'Failed to receive a response from the Azure MFA service.',
     );
   }
-  // 17:00 service restart without IP_WHITELIST configured.
+  // 17:00 service restart after a reinstall that lost STS_URL (R03's shape with another key; the IP_WHITELIST line
+  // itself is harmless and classified info).
   ext(
     day + 17 * HOUR,
     SERVERS[0],
-    `${PREFIX} IP Whitelist not intialized::  ErrorCode:: REGISTRY_CONFIG_ERROR Msg:: Neither registry entry not default value found for key: IP_WHITELIST`,
+    `${PREFIX} STS URL not intialized::  ErrorCode:: REGISTRY_CONFIG_ERROR Msg:: Neither registry entry not default value found for key: STS_URL`,
     'AuthZOptCh',
     'error',
     2,

@@ -28,7 +28,7 @@ describe('classify: golden samples', () => {
     assert.deepEqual(got, [
       ['ESTS_TOKEN_ERROR', 'error', 'failure'],
       ['ESTS_TOKEN_ERROR', 'error', 'failure'],
-      ['REGISTRY_CONFIG_ERROR', 'error', 'unknown'],
+      ['REGISTRY_CONFIG_ERROR', 'info', 'unknown'],
       ['NAS_ATTRIBUTES_MISSING', 'info', 'unknown'],
       ['IP_WHITE_LIST_WARNING', 'error', 'unknown'],
       ['ACCESS_REJECT_PRIMARY', 'error', 'failure'],

@@ -98,6 +98,15 @@ describe('doctor: diagnose', () => {
     assert.deepEqual(only(findings, 'registry-config').remediation, entryById('REGISTRY_CONFIG_ERROR')!.remediation);
   });
 
+  it('the missing optional IP_WHITELIST key (R03, logged at every restart) is no finding', () => {
+    const r03 =
+      'NPS Extension for Azure MFA: IP Whitelist not intialized::  ErrorCode:: REGISTRY_CONFIG_ERROR Msg:: Neither registry entry not default value found for key: IP_WHITELIST';
+    const [event] = parseText(r03, { format: 'message', name: 'r03.txt', defaultTime: T0 }).records.map(classify);
+    assert.deepEqual([event!.entryId, event!.category], ['REGISTRY_CONFIG_ERROR.ipWhitelist', 'info']);
+    assert.deepEqual(ids(diagnose([event!])), []);
+    assert.deepEqual(ids(diagnose([event!, ext('REGISTRY_CONFIG_ERROR', 1)])), ['registry-config']);
+  });
+
   it('primary authentication rejected before MFA, with the reason codes of correlated 6273 events', () => {
     const security = (minute: number, reasonCode: number) =>
       makeEvent({
@@ -289,10 +298,11 @@ describe('doctor: diagnose', () => {
     assert.equal(findings[0]!.id, 'certificate-token');
     assert.equal(findings[0]!.evidence.count, 2);
     assert.match(findings[0]!.notes[0]!.en, /^AADSTS7000112 in 2 event\(s\)/);
-    for (const id of ['registry-config', 'directory'] as const)
-      assert.ok(
-        findings.some((f) => f.id === id),
-        id,
-      );
+    assert.ok(
+      findings.some((f) => f.id === 'directory'),
+      'directory',
+    );
+    // R03 is the harmless missing IP_WHITELIST.
+    assert.ok(!findings.some((f) => f.id === 'registry-config'));
   });
 });
