@@ -65,6 +65,38 @@ async function alertSink(spec: string | undefined) {
     : (await import('./commands/splunk.js')).withSplunkSink;
 }
 
+/** Options the program takes for its default action that most subcommands take as well. */
+const SHARED_OPTIONS = [
+  ['lang', '--lang'],
+  ['tz', '--tz'],
+  ['deadLetter', '--dead-letter'],
+] as const;
+
+/**
+ * `npswatch --tz Europe/Berlin classify x.log`: with positional options, a flag before the command is the
+ * program's. It is handed to the command (its own flag, if given too, wins), or refused where the command has no
+ * such option, rather than silently ignored.
+ */
+function carryProgramOptions(program: Command, action: Command): void {
+  if (action === program) return;
+  for (const [key, flag] of SHARED_OPTIONS) {
+    if (program.getOptionValueSource(key) !== 'cli') continue;
+    if (!action.options.some((o) => o.attributeName() === key))
+      throw new UsageError(
+        `${flag} does not apply to "${commandPath(action)}"`,
+        `options of a command go after it: npswatch ${commandPath(action)} --help lists them`,
+      );
+    if (action.getOptionValueSource(key) !== 'cli')
+      action.setOptionValueWithSource(key, program.getOptionValue(key), 'cli');
+  }
+}
+
+const commandPath = (c: Command): string => {
+  const names: string[] = [];
+  for (let at: Command | null = c; at?.parent; at = at.parent) names.unshift(at.name());
+  return names.join(' ');
+};
+
 /**
  * The command tree. Commands load lazily inside their actions, so `npswatch --help` stays fast; each returns
  * an exit code that `main` hands to the process.
@@ -107,6 +139,7 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .addOption(lang())
     .addOption(tz())
     .addOption(deadLetter())
+    .hook('preAction', carryProgramOptions)
     .action(async (opts: { lang: Lang; tz: string; deadLetter?: string }) => {
       const { runSummary, bundledSamples, syntheticSample } = await import('./commands/summary.js');
       setExit(await runSummary(bundledSamples(), { ...opts, detectOn: [syntheticSample()] }, io));

@@ -169,6 +169,14 @@ describe('npswatch replay', () => {
     );
   });
 
+  it('says so when --rules swallowed the inputs, in a few lines', async () => {
+    const { code, stderr } = await run(['replay', '--rules', sample('winlogbeat.ndjson')]);
+    assert.equal(code, 2);
+    assert.ok(stderr.split('\n').length < 10, stderr);
+    assert.match(stderr, /more error\(s\) not shown/);
+    assert.match(stderr, /hint: .*winlogbeat\.ndjson was read as a rule file .*put the inputs before --rules/);
+  });
+
   it('rejects a bad rule file naming the file, rule and option', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'npswatch-'));
     const rules = join(dir, 'rules.yaml');
@@ -222,6 +230,22 @@ describe('npswatch options', () => {
     assert.match(stderr, /hint: .*npswatch elastic index/);
     const other = await run(['classify', sample('ias.log'), '--sink', 'kafka:x']);
     assert.match(other.stderr, /unknown sink "kafka"\nhint: use --sink splunk-hec:/);
+  });
+
+  it('hands --tz, --lang and --dead-letter given before a command to that command, or refuses them', async () => {
+    const after = await run(['classify', sample('ias.log'), '--tz', 'Europe/Berlin']);
+    const before = await run(['--tz', 'Europe/Berlin', 'classify', sample('ias.log')]);
+    assert.equal(before.code, 0);
+    assert.equal(before.stdout, after.stdout);
+    assert.notEqual(before.stdout, (await run(['classify', sample('ias.log')])).stdout);
+    // The command's own flag wins.
+    const both = await run(['--tz', 'Asia/Seoul', 'classify', sample('ias.log'), '--tz', 'Europe/Berlin']);
+    assert.equal(both.stdout, after.stdout);
+    assert.match((await run(['--lang', 'ko', 'explain', 'ESTS_TOKEN_ERROR'])).stdout, /[가-힣]/);
+    const refused = await run(['--tz', 'Europe/Berlin', 'explain', 'ESTS_TOKEN_ERROR']);
+    assert.equal(refused.code, 2);
+    assert.equal(refused.stdout, '');
+    assert.match(refused.stderr, /--tz does not apply to "explain"/);
   });
 
   it('rejects an unknown zone with exit 2', async () => {

@@ -43,7 +43,16 @@ export async function rulesFrom(files: readonly string[] | undefined): Promise<R
   try {
     return files && files.length > 0 ? await loadRules(files) : await loadBuiltinRules();
   } catch (err) {
-    if (err instanceof Error && err.name === 'RuleFileError') throw new UsageError(err.message);
+    if (err instanceof Error && err.name === 'RuleFileError') {
+      // `--rules` takes every name after it, so `--rules a.yaml events.ndjson` reads the events as rules.
+      const notYaml = (files ?? []).find((f) => !/\.ya?ml$/i.test(f) && err.message.includes(f));
+      throw new UsageError(
+        err.message,
+        notYaml === undefined
+          ? undefined
+          : `${notYaml} was read as a rule file (--rules takes every name after it): put the inputs before --rules, or end the rule files with --`,
+      );
+    }
     throw err;
   }
 }

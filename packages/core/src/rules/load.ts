@@ -145,15 +145,20 @@ export function parseRules(text: string, file: string): RuleConfig[] {
   return rules;
 }
 
+const MAX_YAML_ERRORS = 3;
+
 /** The valid rules of a file and the problems with the others (ids are checked for duplicates within the file). */
 function readRuleFile(text: string, file: string): { rules: RuleConfig[]; issues: RuleIssue[] } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
   if (doc.errors.length > 0) {
-    const issues = doc.errors.map((e) => {
+    // Past the first few, syntax errors are echoes of the first (a JSON or log file read as YAML gives hundreds).
+    const issues: RuleIssue[] = doc.errors.slice(0, MAX_YAML_ERRORS).map((e) => {
       const at = e.linePos?.[0];
       return { file, message: `invalid YAML: ${e.message.split('\n')[0]}`, ...(at ? { line: at.line } : {}) };
     });
+    const more = doc.errors.length - MAX_YAML_ERRORS;
+    if (more > 0) issues.push({ file, message: `invalid YAML: ${more} more error(s) not shown` });
     return { rules: [], issues };
   }
   const lineOf = (path: readonly PropertyKey[]): number | undefined => {
