@@ -10,7 +10,19 @@ import {
   readBatches,
   type Telemetry,
 } from '@npswatch/core';
+import { UsageError } from './errors.js';
 import { type Io, write } from './io.js';
+
+/**
+ * The inputs a command reads: the named ones, else stdin. Stdin at an interactive terminal is refused: a command
+ * would sit waiting, or (after Ctrl-D) report on nothing as if the logs were clean.
+ */
+export function inputNames(inputs: readonly string[], io: Io): readonly string[] {
+  if (inputs.length > 0) return inputs;
+  if ((io.stdin as { isTTY?: boolean }).isTTY === true)
+    throw new UsageError('no inputs', 'name the log files to read, or - to read stdin');
+  return ['-'];
+}
 
 export interface InputOptions {
   readonly format?: FormatId | 'auto';

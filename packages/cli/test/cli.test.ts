@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { run } from './helpers.js';
+import { main } from '../src/main.js';
+import { capturedIo, run } from './helpers.js';
 
 const sample = (name: string) => fileURLToPath(new URL(`../../core/samples/reference/${name}`, import.meta.url));
 
@@ -246,6 +248,18 @@ describe('npswatch options', () => {
     assert.equal(refused.code, 2);
     assert.equal(refused.stdout, '');
     assert.match(refused.stderr, /--tz does not apply to "explain"/);
+  });
+
+  it('refuses to wait on an interactive terminal when no input is named; - still reads it', async () => {
+    for (const command of ['classify', 'replay', 'report', 'doctor', 'watch']) {
+      const stdin = Object.assign(Readable.from([]), { isTTY: true });
+      const captured = capturedIo(stdin);
+      assert.equal(await main([command], captured.io), 2, command);
+      assert.match(captured.stderr(), /no inputs\nhint: name the log files to read, or - to read stdin/, command);
+    }
+    const piped = await run(['classify'], readFileSync(sample('ias.log'), 'utf8'));
+    assert.equal(piped.code, 0);
+    assert.ok(piped.stdout.length > 0);
   });
 
   it('rejects an unknown zone with exit 2', async () => {

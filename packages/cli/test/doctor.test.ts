@@ -130,4 +130,22 @@ describe('npswatch doctor', () => {
     assert.equal((await run(['doctor', file('unknown.txt', line('BrandNewCode', 'new'))])).code, 4);
     assert.equal((await run(['doctor', file('user.txt', line('UserNotFound', 'not found'))])).code, 5);
   });
+
+  it('says the extension could not be checked when no extension event was read, and exits 4', async () => {
+    // NPS accounting with an Access-Reject of reason code 21 (an extension DLL rejected the request).
+    const nps = await run(['doctor', sample('reference/ias.log')]);
+    assert.equal(nps.code, 4);
+    assert.doesNotMatch(nps.stdout, /Nothing wrong found/);
+    assert.match(nps.stdout, /No NPS extension events in these logs/);
+    assert.match(nps.stdout, /1 request\(s\) here were rejected by an NPS extension \(reason code 21\)/);
+    const json = JSON.parse((await run(['doctor', '--json', sample('reference/ias.log')])).stdout) as DoctorJson & {
+      extensionEvents: number;
+      rejectedByExtension: number;
+    };
+    assert.deepEqual([json.extensionEvents, json.rejectedByExtension, json.exitCode], [0, 1, 4]);
+    const empty = await run(['doctor', '-'], '');
+    assert.equal(empty.code, 4);
+    assert.match(empty.stdout, /0 events/);
+    assert.match(empty.stdout, /No NPS extension events/);
+  });
 });

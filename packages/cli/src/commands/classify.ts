@@ -1,6 +1,6 @@
 import { createTelemetry, type FormatId, type Lang, toEcs } from '@npswatch/core';
 import { EXIT } from '../errors.js';
-import { classifiedBatches, createRejectLog } from '../inputs.js';
+import { classifiedBatches, createRejectLog, inputNames } from '../inputs.js';
 import { type Io, write } from '../io.js';
 
 export interface ClassifyOptions {
@@ -18,7 +18,7 @@ export async function runClassify(inputs: readonly string[], options: ClassifyOp
   let events = 0;
   try {
     for await (const batch of classifiedBatches(
-      inputs.length ? inputs : ['-'],
+      inputNames(inputs, io),
       {
         format: options.format,
         timeZone: options.tz,

@@ -10,7 +10,7 @@ import {
   worstSeverity,
 } from '@npswatch/core';
 import { EXIT } from '../errors.js';
-import { createRejectLog } from '../inputs.js';
+import { createRejectLog, inputNames } from '../inputs.js';
 import { type Io, write } from '../io.js';
 import { type CorrelateChoice, replaySource } from '../merge.js';
 import { parseTolerance } from './replay.js';
@@ -29,12 +29,23 @@ export interface DoctorOptions {
 /** Exit codes by the worst finding (documented in the README); `info` findings need no action. */
 export const DOCTOR_EXIT: Readonly<Record<DoctorSeverity, number>> = { critical: 6, error: 5, warning: 4, info: 0 };
 
-/** The exit code of a diagnosis: the worst finding's, else 3 when records were rejected, else 0. */
-export function doctorExitCode(findings: readonly DoctorFinding[], rejected: number): number {
+/**
+ * The exit code of a diagnosis: the worst finding's; else a warning's when the inputs held no extension event (the
+ * extension could not be checked at all); else 3 when records were rejected; else 0.
+ */
+export function doctorExitCode(findings: readonly DoctorFinding[], rejected: number, extensionEvents = 1): number {
   const worst = worstSeverity(findings);
   const code = worst === undefined ? 0 : DOCTOR_EXIT[worst];
   if (code !== 0) return code;
+  if (extensionEvents === 0) return DOCTOR_EXIT.warning;
   return rejected > 0 ? EXIT.rejected : EXIT.ok;
+}
+
+/** What the inputs held of the extension: its own events, and requests NPS says an extension DLL rejected. */
+export interface ExtensionCounts {
+  readonly extension: number;
+  /** NPS reason code 21 (Security 6273, accounting): rejected by an extension DLL. */
+  readonly rejectedByExtension: number;
 }
 
 const TEXT = {
@@ -42,6 +53,15 @@ const TEXT = {
     title: 'npswatch doctor: NPS extension for Microsoft Entra MFA',
     read: READ_COUNTS.en,
     healthy: 'Nothing wrong found: no errors in these logs.',
+    noExtension: (rejected: number) =>
+      [
+        'No NPS extension events in these logs, so the extension itself could not be checked.',
+        ...(rejected > 0
+          ? [`${rejected} request(s) here were rejected by an NPS extension (reason code 21): its logs say why.`]
+          : []),
+        'Add the AuthZOptCh, AuthZAdminCh and AuthNOptCh logs (Event Viewer: Applications and Services Logs >',
+        'Microsoft > AzureMfa; or wevtutil qe AuthZOptCh /f:text > authzopt.txt).',
+      ].join('\n'),
     seen: 'Seen',
     times: (n: number) => `${n} time(s)`,
     servers: 'servers',
@@ -55,6 +75,15 @@ const TEXT = {
     title: 'npswatch doctor: Microsoft Entra MFA용 NPS 확장',
     read: READ_COUNTS.ko,
     healthy: '문제를 찾지 못했습니다: 이 로그에는 오류가 없습니다.',
+    noExtension: (rejected: number) =>
+      [
+        '이 로그에는 NPS 확장 이벤트가 없어 확장 자체는 점검하지 못했습니다.',
+        ...(rejected > 0
+          ? [`요청 ${rejected}건이 NPS 확장에 의해 거부되었습니다(이유 코드 21). 이유는 확장 로그에 있습니다.`]
+          : []),
+        'AuthZOptCh, AuthZAdminCh, AuthNOptCh 로그를 함께 주십시오(이벤트 뷰어: 응용 프로그램 및 서비스 로그 >',
+        'Microsoft > AzureMfa, 또는 wevtutil qe AuthZOptCh /f:text > authzopt.txt).',
+      ].join('\n'),
     seen: '발생',
     times: (n: number) => `${n}회`,
     servers: '서버',
@@ -73,12 +102,13 @@ const SEVERITY_LABEL: Readonly<Record<Lang, Readonly<Record<DoctorSeverity, stri
 
 export function renderDoctor(
   findings: readonly DoctorFinding[],
-  counts: { readonly events: number; readonly inputs: number; readonly rejected: number },
+  counts: { readonly events: number; readonly inputs: number; readonly rejected: number } & Partial<ExtensionCounts>,
   options: Pick<DoctorOptions, 'lang' | 'tz'>,
 ): string {
   const t = TEXT[options.lang];
   const lines = [t.title, '', t.read(counts.events, counts.inputs, counts.rejected), ''];
-  if (findings.every((f) => f.severity === 'info')) lines.push(t.healthy, '');
+  if (counts.extension === 0) lines.push(t.noExtension(counts.rejectedByExtension ?? 0), '');
+  else if (findings.every((f) => f.severity === 'info')) lines.push(t.healthy, '');
   findings.forEach((f, i) => {
     const ev = f.evidence;
     lines.push(`${i + 1}. [${SEVERITY_LABEL[options.lang][f.severity]}] ${f.title[options.lang]} (${f.id})`);
@@ -125,10 +155,12 @@ export function doctorFindingJson(f: DoctorFinding, lang: Lang): Record<string, 
  */
 export async function runDoctor(inputs: readonly string[], options: DoctorOptions, io: Io): Promise<number> {
   const tolerance = parseTolerance(options.tolerance);
-  const names = inputs.length ? inputs : ['-'];
+  const names = inputNames(inputs, io);
   const rejects = createRejectLog(io, options.deadLetter);
   const state = createDiagnosis();
   let events = 0;
+  let extension = 0;
+  let rejectedByExtension = 0;
   try {
     const source = await replaySource(names, { format: options.format, timeZone: options.tz }, io, rejects, {
       correlate: options.correlate,
@@ -137,6 +169,8 @@ export async function runDoctor(inputs: readonly string[], options: DoctorOption
     for await (const batch of source.batches) {
       for (const e of batch) {
         events++;
+        if (e.kind === 'extension') extension++;
+        else if (e.radius?.reasonCode === 21 && e.outcome === 'failure') rejectedByExtension++;
         addToDiagnosis(state, e);
       }
     }
@@ -144,19 +178,22 @@ export async function runDoctor(inputs: readonly string[], options: DoctorOption
     await rejects.close();
   }
   const findings = diagnosisFindings(state);
-  const exitCode = doctorExitCode(findings, rejects.count);
+  const exitCode = doctorExitCode(findings, rejects.count, extension);
+  const counts = { events, inputs: names.length, rejected: rejects.count, extension, rejectedByExtension };
   if (options.json) {
     const doc = {
       events,
       inputs: names.length,
       rejected: rejects.count,
+      extensionEvents: extension,
+      rejectedByExtension,
       worst: worstSeverity(findings) ?? null,
       exitCode,
       findings: findings.map((f) => doctorFindingJson(f, options.lang)),
     };
     await write(io.stdout, `${JSON.stringify(doc, null, 2)}\n`);
   } else {
-    await write(io.stdout, renderDoctor(findings, { events, inputs: names.length, rejected: rejects.count }, options));
+    await write(io.stdout, renderDoctor(findings, counts, options));
   }
   return exitCode;
 }

@@ -22,7 +22,7 @@ import {
 import { Command, CommanderError, Option } from 'commander';
 import { type ConnectionFlags, connectionOptions, openElastic as open } from '../elastic-connection.js';
 import { EXIT, UsageError } from '../errors.js';
-import { classifiedBatches, createRejectLog } from '../inputs.js';
+import { classifiedBatches, createRejectLog, inputNames } from '../inputs.js';
 import { type Io, write } from '../io.js';
 import { alertDocument, rulesFrom } from './replay.js';
 
@@ -104,7 +104,7 @@ async function runIndex(inputs: readonly string[], flags: IndexFlags, io: Io): P
   let alerts = 0;
   try {
     for await (const batch of classifiedBatches(
-      inputs.length ? inputs : ['-'],
+      inputNames(inputs, io),
       { format: flags.format, timeZone: flags.tz, telemetry: createTelemetry() },
       io,
       rejects,

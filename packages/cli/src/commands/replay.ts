@@ -17,7 +17,7 @@ import {
   type Telemetry,
 } from '@npswatch/core';
 import { EXIT, UsageError } from '../errors.js';
-import { createRejectLog, type PartitionFilter, partitionSummary, type RejectLog } from '../inputs.js';
+import { createRejectLog, inputNames, type PartitionFilter, partitionSummary, type RejectLog } from '../inputs.js';
 import { type Io, write } from '../io.js';
 import { type CorrelateChoice, type ReplaySource, replaySource } from '../merge.js';
 import { createProgress, type Progress } from '../progress.js';
@@ -134,7 +134,7 @@ export async function runReplay(inputs: readonly string[], options: ReplayOption
   const tolerance = parseTolerance(options.tolerance);
   const telemetry = createTelemetry();
   const rules = await rulesFrom(options.rules);
-  const names = inputs.length ? inputs : ['-'];
+  const names = inputNames(inputs, io);
   // A bar on stderr when it is a terminal; its io clears the bar before other messages.
   const progress = createProgress(io, names);
   const rejects = createRejectLog(progress.io, options.deadLetter);

@@ -1,7 +1,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { createDetector, type NotifyAlert, parseDuration, VERSION } from '@npswatch/core';
 import { EXIT, UsageError } from '../errors.js';
-import { createRejectLog, type RejectLog } from '../inputs.js';
+import { createRejectLog, inputNames, type RejectLog } from '../inputs.js';
 import { type Io, write } from '../io.js';
 import { createProgress } from '../progress.js';
 import { renderReportHtml } from '../report/html.js';
@@ -100,7 +100,7 @@ export async function runReport(inputs: readonly string[], options: ReportComman
   const pseudonymize = pseudonymizer(options, io);
   const out = options.out ?? 'report.html';
   const rules = await rulesFrom(options.rules);
-  const names = inputs.length ? inputs : ['-'];
+  const names = inputNames(inputs, io);
   const progress = createProgress(io, names);
   const rejects = perInputRejects(createRejectLog(progress.io, options.deadLetter));
   const state = createReportState({ silenceMs, minRepeats, pseudonymize, tz: options.tz });

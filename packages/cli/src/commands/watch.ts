@@ -35,7 +35,7 @@ import {
   tick,
 } from '@npswatch/core';
 import { EXIT, UsageError } from '../errors.js';
-import { createRejectLog, inShare, type PartitionFilter, partitionSummary } from '../inputs.js';
+import { createRejectLog, inputNames, inShare, type PartitionFilter, partitionSummary } from '../inputs.js';
 import { type Io, write } from '../io.js';
 import { alertDocument, parseTolerance, rulesFrom } from './replay.js';
 import type { ElasticWatchFlags, RecordSource } from './watch-elastic.js';
@@ -395,7 +395,7 @@ export async function runWatch(
       'files are followed until Ctrl-C',
     );
   // With --source, stdin is read only when named (`-`).
-  const names = inputs.length > 0 || options.source !== undefined ? inputs : ['-'];
+  const names = options.source !== undefined ? inputs : inputNames(inputs, io);
   const keys = names.map((n) => (n === '-' ? '-' : resolve(n)));
   const duplicate = keys.find((k, i) => keys.indexOf(k) !== i);
   if (duplicate !== undefined)
