@@ -42,7 +42,7 @@ export function fileErrorMessage(err: unknown): { readonly message: string; read
   const e = err as NodeJS.ErrnoException | undefined;
   const known = typeof e?.code === 'string' ? FILE_ERRORS[e.code] : undefined;
   if (known === undefined) return undefined;
-  return { message: e?.path ? `cannot read ${e.path}: ${known.what}` : `an input ${known.what}`, hint: known.hint };
+  return { message: e?.path ? `cannot open ${e.path}: ${known.what}` : `an input ${known.what}`, hint: known.hint };
 }
 
 /** Edit distance, to suggest the command meant by a typo. */

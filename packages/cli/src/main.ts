@@ -34,10 +34,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       io.stderr.write(`npswatch: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
       return EXIT.usage;
     }
+    // A path on the command line that cannot be opened is the command line's fault, as for rule files.
     const file = fileErrorMessage(err);
     if (file) {
       io.stderr.write(`npswatch: ${file.message}\nhint: ${file.hint}\n`);
-      return EXIT.failure;
+      return EXIT.usage;
     }
     const message = err instanceof Error ? err.message : String(err);
     io.stderr.write(`npswatch: ${message}\n`);

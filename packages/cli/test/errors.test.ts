@@ -17,13 +17,13 @@ describe('npswatch errors with a hint', () => {
   it('names a missing input or a directory given as input, and says what to do', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'npswatch-errors-'));
     const missing = await run(['replay', join(dir, 'nope.log')]);
-    assert.equal(missing.code, 1);
+    assert.equal(missing.code, 2);
     assert.equal(
       missing.stderr,
-      `npswatch: cannot read ${join(dir, 'nope.log')}: no such file or directory\nhint: check the path (- reads stdin)\n`,
+      `npswatch: cannot open ${join(dir, 'nope.log')}: no such file or directory\nhint: check the path (- reads stdin)\n`,
     );
     const directory = await run(['report', dir, '--out', '-']);
-    assert.equal(directory.code, 1);
+    assert.equal(directory.code, 2);
     assert.match(directory.stderr, /is a directory\nhint: name the files in it/);
   });
 });
