@@ -220,15 +220,18 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
       '[inputs...]',
       'input files in any supported format (extension, Security and accounting logs); - reads stdin',
     )
-    .option('--json', 'write the findings as JSON for machines');
+    .option('--json', 'write the findings as JSON for machines')
+    .addOption(timestampField());
   correlateOptions(
     inputOptions(doctor),
     'join extension events with Security 6272/6273 and accounting records of the same request',
     'never correlate',
-  ).action(async (inputs: string[], opts: { json?: boolean } & InputFlags & CorrelateFlags) => {
-    const { runDoctor } = await import('./commands/doctor.js');
-    setExit(await runDoctor(inputs, opts, io));
-  });
+  ).action(
+    async (inputs: string[], opts: { json?: boolean; timestampField?: string } & InputFlags & CorrelateFlags) => {
+      const { runDoctor } = await import('./commands/doctor.js');
+      setExit(await runDoctor(inputs, opts, io));
+    },
+  );
 
   const watchCommand = program
     .command('watch')

@@ -39,7 +39,7 @@ describe('npswatch doctor', () => {
     assert.equal(code, 6);
     const headings = stdout.split('\n').filter((l) => /^\d+\. \[/.test(l));
     assert.match(headings[0]!, /^1\. \[CRITICAL\] The NPS server cannot reach the MFA service \(connectivity\)/);
-    assert.match(stdout, /747 events from 1 inputs, 0 records rejected/);
+    assert.match(stdout, /747 events from 1 input, 0 records rejected/);
     assert.match(stdout, /Codes: HTTPS_COMMUNICATION_ERROR ×15/);
     assert.match(stdout, /Example: 2024-09-20T16:00:00Z {2}NPS01\.contoso\.com {2}HTTPS_COMMUNICATION_ERROR/);
     assert.match(stdout, /36871/);
@@ -129,6 +129,17 @@ describe('npswatch doctor', () => {
     assert.match(noiseRun.stdout, /Nothing wrong found/);
     assert.equal((await run(['doctor', file('unknown.txt', line('BrandNewCode', 'new'))])).code, 4);
     assert.equal((await run(['doctor', file('user.txt', line('UserNotFound', 'not found'))])).code, 5);
+  });
+
+  it('reads generic JSON with --timestamp-field, like classify and replay', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'npswatch-doctor-'));
+    const path = join(dir, 'siem-export.ndjson');
+    const message =
+      'NPS Extension for Azure MFA: CID: 11111111-2222-3333-4444-555555555555 : Access Rejected for user jdoe@contoso.com with Azure MFA response: UserNotFound and message: not found';
+    writeFileSync(path, `${JSON.stringify({ observed: { at: '2024-09-20T10:00:00Z' }, message })}\n`);
+    const { code, stdout } = await run(['doctor', path, '--timestamp-field', 'observed.at']);
+    assert.equal(code, 5);
+    assert.match(stdout, /2024-09-20T10:00:00Z {2}.*UserNotFound/);
   });
 
   it('says the extension could not be checked when no extension event was read, and exits 4', async () => {

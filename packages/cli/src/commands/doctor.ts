@@ -24,6 +24,7 @@ export interface DoctorOptions {
   readonly deadLetter?: string;
   readonly correlate?: CorrelateChoice;
   readonly tolerance?: string;
+  readonly timestampField?: string;
 }
 
 /** Exit codes by the worst finding (documented in the README); `info` findings need no action. */
@@ -162,7 +163,8 @@ export async function runDoctor(inputs: readonly string[], options: DoctorOption
   let extension = 0;
   let rejectedByExtension = 0;
   try {
-    const source = await replaySource(names, { format: options.format, timeZone: options.tz }, io, rejects, {
+    const input = { format: options.format, timeZone: options.tz, timestampField: options.timestampField };
+    const source = await replaySource(names, input, io, rejects, {
       correlate: options.correlate,
       tolerance,
     });

@@ -2,8 +2,12 @@
 import { formatInZone, type Lang } from '@npswatch/core';
 
 /** The line under the title: how much was read. */
+/** `1 event`, `2 events`, `0 events`. */
+export const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 export const READ_COUNTS: Readonly<Record<Lang, (events: number, files: number, rejected: number) => string>> = {
-  en: (events, files, rejected) => `${events} events from ${files} inputs, ${rejected} records rejected`,
+  en: (events, files, rejected) =>
+    `${plural(events, 'event')} from ${plural(files, 'input')}, ${plural(rejected, 'record')} rejected`,
   ko: (events, files, rejected) => `입력 ${files}개에서 이벤트 ${events}개, 거부된 레코드 ${rejected}개`,
 };
 

@@ -1,4 +1,4 @@
-import { normalizeChannel, normalizeLevel } from '../record/channel.js';
+import { normalizeChannel, normalizeLevel, normalizeProvider } from '../record/channel.js';
 import type { FormatDefinition, NpsRecord, ParseContext, ParseSink, RecordParser } from '../record/types.js';
 import { parseLocalTime } from '../time/parse.js';
 import {
@@ -73,7 +73,7 @@ function finish(p: Pending, ctx: ParseContext): NpsRecord | LineRejection {
   return windowsRecord('splunk-wineventlog', { file: ctx.file, line: p.line }, time, {
     host: present(keys.get('ComputerName')),
     channel: normalizeChannel(keys.get('LogName')),
-    provider: present(keys.get('SourceName')),
+    provider: normalizeProvider(present(keys.get('SourceName'))),
     eventId,
     recordId,
     level: level(keys.get('Type'), keys.get('EventType')),

@@ -25,6 +25,19 @@ export function isExtensionProvider(provider: string | undefined): boolean {
   return provider !== undefined && /^Microsoft-AzureMfa-Auth[NZ]$/i.test(provider.trim());
 }
 
+/**
+ * Splunk's classic WinEventLog rendering writes an event source's display name as `SourceName`; the other formats
+ * carry the provider's registered name. Known display names map to that name, so one provider filter finds both.
+ */
+const PROVIDER_DISPLAY_NAMES: ReadonlyMap<string, string> = new Map([
+  ['microsoft windows security auditing.', 'Microsoft-Windows-Security-Auditing'],
+]);
+
+export function normalizeProvider(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  return PROVIDER_DISPLAY_NAMES.get(raw.trim().toLowerCase()) ?? raw;
+}
+
 const LEVELS: Record<string, string> = {
   '0': 'information', // LogAlways; Security audit events use 0
   '1': 'critical',

@@ -61,7 +61,8 @@ describe('splunk-wineventlog parser', () => {
     assert.equal(r.message, winlogbeatDocs()[4]!.message);
     assert.deepEqual(r.fields, EXPECTED_6273_FROM_MESSAGE);
     assert.equal(r.fields?.ReasonCode, '21');
-    assert.equal(r.provider, 'Microsoft Windows security auditing.');
+    // SourceName is the display name; the record carries the registered name, as XML and Winlogbeat do.
+    assert.equal(r.provider, 'Microsoft-Windows-Security-Auditing');
     assert.equal(r.channel, 'Security');
     assert.equal(r.eventId, 6273);
     assert.equal(r.recordId, 987654);
