@@ -199,6 +199,15 @@ describe('npswatch explain', () => {
     assert.match(ko.stdout, /[가-힣]/);
   });
 
+  it('prints the note in the chosen language', async () => {
+    const en = await run(['explain', 'ESTS_TOKEN_ERROR']);
+    assert.match(en.stdout, /\n {2}Note: The 2017 page called it an "ADAL token" problem/);
+    const ko = await run(['explain', 'ESTS_TOKEN_ERROR', '--lang', 'ko']);
+    assert.equal(ko.code, 0);
+    assert.match(ko.stdout, /\n {2}참고: 2017년판 문서는 "ADAL token" 문제라고 불렀고/);
+    assert.doesNotMatch(ko.stdout, /The 2017 page called it/);
+  });
+
   it('shows both meanings of a code that sits in two groups', async () => {
     const { stdout } = await run(['explain', 'OathCodePinIncorrect']);
     assert.match(stdout, /support-required/);

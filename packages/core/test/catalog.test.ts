@@ -180,7 +180,20 @@ describe('catalog', () => {
       ]) {
         const entry = CATALOG.find((e) => e.id === id);
         assert.ok(entry, id);
-        assert.match(entry?.note ?? '', /Wrong code and pin entered/);
+        assert.match(entry?.note?.en ?? '', /Wrong code and pin entered/);
+        assert.match(entry?.note?.ko ?? '', /Wrong code and pin entered/);
+      }
+    });
+
+    it('give every note in English and Korean', () => {
+      const hangul = /[\uAC00-\uD7A3]/;
+      const noted = CATALOG.filter((e) => e.note !== undefined);
+      assert.ok(noted.length > 0);
+      for (const { id, note } of noted) {
+        assert.ok(note!.en.trim().length > 0, `${id}: empty English note`);
+        assert.ok(!hangul.test(note!.en), `${id}: Hangul in the English note`);
+        assert.ok(hangul.test(note!.ko), `${id}: Korean note without Hangul: ${note!.ko}`);
+        assert.notEqual(note!.ko, note!.en, id);
       }
     });
   });

@@ -34,7 +34,7 @@ export function renderEntry(entry: CatalogEntry, lang: Lang): string {
     ...entry.remediation[lang].map((step, i) => `    ${i + 1}. ${step}`),
     `  ${l.doc}: ${entry.docUrl}`,
   ];
-  if (entry.note) lines.push(`  ${l.note}: ${entry.note}`);
+  if (entry.note) lines.push(`  ${l.note}: ${entry.note[lang]}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -96,7 +96,10 @@ export const ADMIN_ENTRIES: readonly CatalogEntry[] = [
     docUrl: TROUBLESHOOTING_DOC,
     since: '2017-07',
     detections: ['connectivity-error-spike'],
-    note: 'The 2017 page called it an "ADAL token" problem; the current page says "security token".',
+    note: {
+      en: 'The 2017 page called it an "ADAL token" problem; the current page says "security token".',
+      ko: '2017년판 문서는 "ADAL token" 문제라고 불렀고, 현재 문서는 "security token"(보안 토큰)이라고 씁니다.',
+    },
   },
   {
     id: 'HTTPS_COMMUNICATION_ERROR',
@@ -126,7 +129,10 @@ export const ADMIN_ENTRIES: readonly CatalogEntry[] = [
     docUrl: ERRORS_DOC,
     since: '2017-07',
     detections: ['connectivity-error-spike'],
-    note: 'The TLS 1.2 / SChannel 36871 guidance was added to the page in 2025.',
+    note: {
+      en: 'The TLS 1.2 / SChannel 36871 guidance was added to the page in 2025.',
+      ko: 'TLS 1.2와 SChannel 이벤트 36871에 관한 안내는 2025년에 문서에 추가되었습니다.',
+    },
   },
   {
     id: 'HTTP_CONNECT_ERROR',
@@ -185,7 +191,10 @@ export const ADMIN_ENTRIES: readonly CatalogEntry[] = [
     docUrl: ERRORS_DOC,
     since: '2017-07',
     detections: ['config-error'],
-    note: 'The optional IP_WHITELIST key also logs this code when absent; npswatch tells that line apart (REGISTRY_CONFIG_ERROR.ipWhitelist) as harmless.',
+    note: {
+      en: 'The optional IP_WHITELIST key also logs this code when absent; npswatch tells that line apart (REGISTRY_CONFIG_ERROR.ipWhitelist) as harmless.',
+      ko: '선택 키인 IP_WHITELIST가 없을 때도 이 코드가 기록됩니다. npswatch는 그 줄을 따로 구분해(REGISTRY_CONFIG_ERROR.ipWhitelist) 무해한 기록으로 분류합니다.',
+    },
   },
   {
     // R03 is verbatim; Microsoft's advanced-configuration page says the installer does not create IP_WHITELIST and

@@ -42,7 +42,10 @@ export const LOG_ENTRIES: readonly CatalogEntry[] = [
     docUrl: ERRORS_DOC,
     since: '2018-11',
     detections: ['primary-auth-rejects', 'password-spray', 'mfa-fatigue'],
-    note: 'Logged as information by the extension. Documented from 2018-11 with the "NPS Extension for Azure MFA" prefix; later docs use the Azure AD and Microsoft Entra names, real logs keep "Azure MFA".',
+    note: {
+      en: 'Logged as information by the extension. Documented from 2018-11 with the "NPS Extension for Azure MFA" prefix; later docs use the Azure AD and Microsoft Entra names, real logs keep "Azure MFA".',
+      ko: '확장은 이 줄을 정보 수준 이벤트로 기록합니다. 2018년 11월부터 "NPS Extension for Azure MFA"로 시작하는 문구로 문서화되었으며, 이후 문서는 Azure AD와 Microsoft Entra라는 이름을 쓰지만 실제 로그에는 여전히 "Azure MFA"가 남습니다.',
+    },
   },
   {
     id: 'ACCESS_CHALLENGE_IGNORED',
@@ -132,7 +135,10 @@ export const LOG_ENTRIES: readonly CatalogEntry[] = [
     docUrl: ERRORS_DOC,
     since: '2024-10',
     detections: ['mfa-fatigue'],
-    note: 'The exact wording is inferred from the "Access Rejected for user ..." line (public capture 2024-10); no public capture of a success line exists.',
+    note: {
+      en: 'The exact wording is inferred from the "Access Rejected for user ..." line (public capture 2024-10); no public capture of a success line exists.',
+      ko: '정확한 문구는 공개된 로그 캡처(2024년 10월)의 "Access Rejected for user ..." 줄에서 추정한 것이며, 성공 시 남는 줄의 공개 캡처는 없습니다.',
+    },
   },
   {
     id: 'IP_WHITE_LIST_WARNING',
@@ -161,7 +167,10 @@ export const LOG_ENTRIES: readonly CatalogEntry[] = [
     docUrl: ERRORS_DOC,
     since: '2022-11',
     detections: [],
-    note: "Not in Microsoft's docs; text from a public log capture (opnsense/core#6112, 2022-11). Logged as AuthZ event 4.",
+    note: {
+      en: "Not in Microsoft's docs; text from a public log capture (opnsense/core#6112, 2022-11). Logged as AuthZ event 4.",
+      ko: 'Microsoft 문서에는 없으며, 문구는 공개된 로그 캡처(opnsense/core#6112, 2022년 11월)에서 가져왔습니다. AuthZ 이벤트 4로 기록됩니다.',
+    },
   },
   {
     id: 'NAS_ATTRIBUTES_MISSING',
@@ -192,6 +201,9 @@ export const LOG_ENTRIES: readonly CatalogEntry[] = [
     docUrl: ERRORS_DOC,
     since: '2020-01',
     detections: [],
-    note: "Not in Microsoft's docs; text from public log captures (azure-docs#47176, 2020-01). Logged as AuthZ event 4.",
+    note: {
+      en: "Not in Microsoft's docs; text from public log captures (azure-docs#47176, 2020-01). Logged as AuthZ event 4.",
+      ko: 'Microsoft 문서에는 없으며, 문구는 공개된 로그 캡처(azure-docs#47176, 2020년 1월)에서 가져왔습니다. AuthZ 이벤트 4로 기록됩니다.',
+    },
   },
 ];

@@ -3,8 +3,10 @@ import type { CatalogEntry, LocalizedSteps, LocalizedText } from './types.js';
 /** Entries of "errors that require support": no standard fix, Microsoft support has to look at them. */
 
 const ERRORS_DOC = 'https://learn.microsoft.com/entra/identity/authentication/howto-mfa-nps-extension-errors';
-const TWO_CODES_NOTE =
-  'Also listed under errors your users may encounter. The classifier picks the user-errors entry when the event\'s message says "Wrong code and pin entered", otherwise this support-required entry.';
+const TWO_CODES_NOTE: LocalizedText = {
+  en: 'Also listed under errors your users may encounter. The classifier picks the user-errors entry when the event\'s message says "Wrong code and pin entered", otherwise this support-required entry.',
+  ko: '"사용자에게 발생할 수 있는 오류"에도 나오는 코드입니다. npswatch는 이벤트 메시지에 "Wrong code and pin entered"가 있으면 사용자 오류 항목으로, 없으면 이 지원 필요 항목으로 분류합니다.',
+};
 
 const SUPPORT_STEPS: LocalizedSteps = {
   en: [
@@ -53,7 +55,7 @@ function supportOnly(
   id: string,
   title: LocalizedText,
   cause: LocalizedText,
-  note?: string,
+  note?: LocalizedText,
 ): CatalogEntry {
   return {
     id,
@@ -121,7 +123,10 @@ export const SUPPORT_ENTRIES: readonly CatalogEntry[] = [
     'InvalidParameter',
     { en: 'Invalid parameter (undocumented message)', ko: '잘못된 매개변수(문서에 없는 메시지)' },
     INVALID_PARAMETER_CAUSE,
-    'Fallback for InvalidParameter messages that match none of the seven documented variants.',
+    {
+      en: 'Fallback for InvalidParameter messages that match none of the seven documented variants.',
+      ko: '문서에 나온 7가지 메시지 중 어느 것과도 일치하지 않는 InvalidParameter 메시지를 받는 기본 항목입니다.',
+    },
   ),
   supportOnly(
     'InternalError',

@@ -1,10 +1,16 @@
-import type { CatalogEntry } from './types.js';
+import type { CatalogEntry, LocalizedText } from './types.js';
 
 /** Entries of "errors your users may encounter" and "messages your users may encounter that aren't errors". */
 
 const ERRORS_DOC = 'https://learn.microsoft.com/entra/identity/authentication/howto-mfa-nps-extension-errors';
-const TWO_CODES_NOTE =
-  'Also listed under errors that require support. The classifier picks this user-errors entry when the event\'s message says "Wrong code and pin entered", otherwise the support-required entry.';
+const TWO_CODES_NOTE: LocalizedText = {
+  en: 'Also listed under errors that require support. The classifier picks this user-errors entry when the event\'s message says "Wrong code and pin entered", otherwise the support-required entry.',
+  ko: '"지원이 필요한 오류"에도 나오는 코드입니다. npswatch는 이벤트 메시지에 "Wrong code and pin entered"가 있으면 이 사용자 오류 항목으로, 없으면 지원 필요 항목으로 분류합니다.',
+};
+const ADDED_SINCE_2017_NOTE: LocalizedText = {
+  en: 'Not on the 2017 page; seen in the page version dated 2025-01 (first appearance date unknown).',
+  ko: '2017년판 문서에는 없고 2025년 1월자 문서에서 확인되었습니다(처음 추가된 시점은 알 수 없음).',
+};
 
 export const USER_ENTRIES: readonly CatalogEntry[] = [
   {
@@ -358,7 +364,10 @@ export const USER_ENTRIES: readonly CatalogEntry[] = [
     docUrl: ERRORS_DOC,
     since: '2017-07',
     detections: ['user-not-found-spike'],
-    note: 'Real events carry the service text instead, e.g. "MSODS Graph call returned user not found error".',
+    note: {
+      en: 'Real events carry the service text instead, e.g. "MSODS Graph call returned user not found error".',
+      ko: '실제 이벤트에는 이 메시지 대신 서비스가 반환한 문구가 들어 있습니다(예: "MSODS Graph call returned user not found error").',
+    },
   },
   {
     id: 'OathCodeIncorrect',
@@ -467,7 +476,7 @@ export const USER_ENTRIES: readonly CatalogEntry[] = [
     docUrl: ERRORS_DOC,
     since: '2025-01',
     detections: ['otp-brute-force'],
-    note: 'Not on the 2017 page; seen in the page version dated 2025-01 (first appearance date unknown).',
+    note: ADDED_SINCE_2017_NOTE,
   },
   {
     id: 'AuthenticationMethodLimitReached',
@@ -495,6 +504,6 @@ export const USER_ENTRIES: readonly CatalogEntry[] = [
     docUrl: ERRORS_DOC,
     since: '2025-01',
     detections: [],
-    note: 'Not on the 2017 page; seen in the page version dated 2025-01 (first appearance date unknown).',
+    note: ADDED_SINCE_2017_NOTE,
   },
 ];

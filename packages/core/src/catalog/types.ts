@@ -66,5 +66,5 @@ export interface CatalogEntry {
   readonly since: string;
   readonly detections: readonly DetectionId[];
   /** How the classifier decides when the same code sits in two groups, and other caveats. */
-  readonly note?: string;
+  readonly note?: LocalizedText;
 }

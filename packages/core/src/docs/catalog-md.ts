@@ -32,7 +32,7 @@ function entrySection(e: CatalogEntry, lang: Lang): string {
     '',
   );
   if (e.detections.length) lines.push(`Detections: ${e.detections.map((d) => `\`${d}\``).join(', ')}.`, '');
-  if (e.note) lines.push(`Note: ${e.note}`, '');
+  if (e.note) lines.push(`Note: ${e.note[lang]}`, '');
   lines.push(`Reference: ${e.docUrl}`, '');
   return lines.join('\n');
 }
