@@ -208,6 +208,14 @@ describe('npswatch explain', () => {
     assert.doesNotMatch(ko.stdout, /The 2017 page called it/);
   });
 
+  it('names category, severity and who acts in Korean too, keeping the values searches use', async () => {
+    const { stdout } = await run(['explain', 'UserNotFound', '--lang', 'ko']);
+    assert.match(
+      stdout,
+      /분류: 오류 \(error\) {3}심각도: [가-힣]+ \((?:critical|high|medium|low)\) {3}담당: 관리자 \(admin\)/,
+    );
+  });
+
   it('shows both meanings of a code that sits in two groups', async () => {
     const { stdout } = await run(['explain', 'OathCodePinIncorrect']);
     assert.match(stdout, /support-required/);

@@ -23,11 +23,27 @@ const LABELS = {
   },
 } as const;
 
+/** Korean names of the catalog's values, shown beside the value itself (which is what filters and searches use). */
+const KO_VALUES: Readonly<Record<string, string>> = {
+  error: '오류',
+  'non-error': '비오류',
+  'support-required': '지원 필요',
+  info: '정보',
+  critical: '심각',
+  high: '높음',
+  medium: '보통',
+  low: '낮음',
+  admin: '관리자',
+  user: '사용자',
+  support: 'Microsoft 지원',
+};
+
 export function renderEntry(entry: CatalogEntry, lang: Lang): string {
   const l = LABELS[lang];
+  const value = (v: string) => (lang === 'ko' && KO_VALUES[v] ? `${KO_VALUES[v]} (${v})` : v);
   const lines = [
     `${entry.code} — ${entry.title[lang]}`,
-    `  ${l.category}: ${entry.category}   ${l.severity}: ${entry.severity}   ${l.audience}: ${entry.audience}`,
+    `  ${l.category}: ${value(entry.category)}   ${l.severity}: ${value(entry.severity)}   ${l.audience}: ${value(entry.audience)}`,
     ...(entry.messages.length ? entry.messages.map((m) => `  “${m}”`) : []),
     `  ${l.cause}: ${entry.cause[lang]}`,
     `  ${l.fix}:`,
