@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { CATALOG } from '../src/catalog/entries.js';
-import { entriesForCode, entryFromMessage, lookupEntry } from '../src/catalog/lookup.js';
+import { entriesForCode, entryById, entryFromMessage, explainEntry, lookupEntry } from '../src/catalog/lookup.js';
 import { NPS_REASON_CODES } from '../src/catalog/reasons.js';
 import type { CatalogCategory, CatalogEntry } from '../src/catalog/types.js';
 
@@ -196,6 +196,16 @@ describe('catalog', () => {
         assert.notEqual(note!.ko, note!.en, id);
       }
     });
+  });
+
+  it('explainEntry gives the texts of one language, with the note when there is one', () => {
+    const ests = entryById('ESTS_TOKEN_ERROR')!;
+    const ko = explainEntry(ests, 'ko');
+    assert.equal(ko.title, ests.title.ko);
+    assert.deepEqual(ko.remediation, ests.remediation.ko);
+    assert.equal(ko.note, ests.note!.ko);
+    assert.equal(explainEntry(ests).note, ests.note!.en);
+    assert.ok(!('note' in explainEntry(entryById('HTTP_CONNECT_ERROR')!)));
   });
 
   describe('variants of one code', () => {

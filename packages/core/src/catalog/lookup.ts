@@ -83,6 +83,8 @@ export function explainEntry(
   readonly title: string;
   readonly cause: string;
   readonly remediation: readonly string[];
+  readonly note?: string;
 } {
-  return { title: entry.title[lang], cause: entry.cause[lang], remediation: entry.remediation[lang] };
+  const text = { title: entry.title[lang], cause: entry.cause[lang], remediation: entry.remediation[lang] };
+  return entry.note ? { ...text, note: entry.note[lang] } : text;
 }
