@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { type ClassifiedEvent, classify, parseText, samplesDirectory } from '@npswatch/core';
-import { CODE_FIELDS, EXTRACTIONS, OUTCOME_PATTERNS, PSEUDO_CODES } from '../src/app/extract.js';
+import {
+  type ClassifiedEvent,
+  catalogEntries,
+  classify,
+  entryById,
+  lookupEntry,
+  parseText,
+  samplesDirectory,
+} from '@npswatch/core';
+import { CODE_FIELDS, EXTRACTIONS, OUTCOME_PATTERNS, PSEUDO_CODES, variantTests } from '../src/app/extract.js';
 
 /** A PCRE pattern of the shared subset as a JavaScript RegExp (a leading `(?i)` becomes the `i` flag). */
 function js(pattern: string): RegExp {
@@ -15,6 +23,11 @@ function splunkFields(raw: string): Record<string, string | undefined> {
   const pseudo = PSEUDO_CODES.find(([re]) => js(re).test(raw))?.[1];
   f.code = pseudo ?? CODE_FIELDS.map((k) => f[k]).find((v) => v !== undefined);
   f.outcome = OUTCOME_PATTERNS.find(([re]) => js(re).test(raw))?.[1] ?? 'unknown';
+  f.npswatch_key =
+    variantTests().find(([code, re]) => new RegExp(`\\b${code}\\b`).test(raw) && js(re).test(raw))?.[2] ?? f.code;
+  // The lookup's row for that key (lookup.ts: entry ids, then each code's fallback entry).
+  f.entry_id =
+    f.npswatch_key === undefined ? undefined : (entryById(f.npswatch_key) ?? lookupEntry(f.npswatch_key))?.id;
   return f;
 }
 
@@ -59,7 +72,20 @@ function extensionEvents(): ClassifiedEvent[] {
       position: { file: 'raw-messages.txt', line: i + 1 },
     } as Parameters<typeof classify>[0]),
   );
-  return [...day, ...reference].filter((e) => e.kind === 'extension');
+  // Every documented message of a code with message variants, in both line shapes that carry a code.
+  const variantIds = new Set(variantTests().map(([, , id]) => id));
+  const variants = catalogEntries()
+    .filter((e) => variantIds.has(e.id))
+    .flatMap((e) =>
+      e.messages.flatMap((m) => [
+        `NPS Extension for Azure MFA: CID: 6d8a1d63-0bd6-4ba1-a1d6-8a9c2b1e0f11 :Exception in Authentication Ext for User jdoe@contoso.com :: ErrorCode:: CID :6d8a1d63-0bd6-4ba1-a1d6-8a9c2b1e0f11 ${e.code} Msg:: ${m}`,
+        `NPS Extension for Azure MFA: CID: 6d8a1d63-0bd6-4ba1-a1d6-8a9c2b1e0f11 : Access Rejected for user jdoe@contoso.com with Azure MFA response: ${e.code} and message: ${m}`,
+      ]),
+    )
+    .map((message, i) =>
+      classify({ ...day[0]!, message, position: { file: 'variants', line: i + 1 } } as Parameters<typeof classify>[0]),
+    );
+  return [...day, ...reference, ...variants].filter((e) => e.kind === 'extension');
 }
 
 describe('Splunk app extractions for WinEventLog / XmlWinEventLog', () => {
@@ -76,6 +102,7 @@ describe('Splunk app extractions for WinEventLog / XmlWinEventLog', () => {
       for (const e of events) {
         const f = splunkFields(renderings(e)[form]);
         const want = {
+          entry_id: e.entryId,
           code: e.code,
           outcome: e.outcome,
           user: e.user?.raw,
@@ -83,6 +110,7 @@ describe('Splunk app extractions for WinEventLog / XmlWinEventLog', () => {
           channel: e.channel,
         };
         const got = {
+          entry_id: f.entry_id,
           code: f.code,
           outcome: f.outcome,
           user: f.user,

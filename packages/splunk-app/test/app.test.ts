@@ -100,14 +100,24 @@ describe('Splunk app', () => {
     assert.equal(global.get('export'), 'system');
   });
 
-  it('ships the catalog lookup with an automatic lookup on code', () => {
+  it('ships the catalog lookup with an automatic lookup on the entry (message variants told apart)', () => {
     assert.equal(files.get('lookups/npswatch_codes.csv'), renderCodeLookupCsv('en'));
     assert.equal(conf('transforms').get('npswatch_codes')!.get('filename'), 'npswatch_codes.csv');
     const props = conf('props');
     for (const [name, stanza] of props) {
       if (name === '' || name === 'npswatch:alert') continue;
-      assert.match(stanza.get('LOOKUP-npswatch_codes')!, /^npswatch_codes code OUTPUTNEW /, name);
+      const key = name === 'npswatch:event' ? 'npswatch_entry_id' : 'npswatch_key';
+      assert.match(
+        stanza.get('LOOKUP-npswatch_codes')!,
+        new RegExp(`^npswatch_codes lookup_key AS ${key} OUTPUTNEW `),
+        name,
+      );
+      if (key === 'npswatch_key') assert.ok(stanza.get('EVAL-npswatch_key'), name);
     }
+    assert.match(
+      props.get('npswatch:event')!.get('FIELDALIAS-npswatch_event')!,
+      /npswatch\.entry_id AS npswatch_entry_id/,
+    );
   });
 
   it('extracts fields for each extension channel in both Windows renderings, and for npswatch sourcetypes', () => {

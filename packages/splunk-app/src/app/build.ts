@@ -2,7 +2,14 @@ import type { RuleConfig } from '@npswatch/core';
 import { ALERT_SOURCETYPE, EVENT_SOURCETYPE } from '../hec/envelope.js';
 import { renderCodeLookupCsv } from '../lookup.js';
 import { DASHBOARDS, dashboardXml } from './dashboards.js';
-import { actionExpression, CODE_FIELDS, codeExpression, EXTRACTIONS, outcomeExpression } from './extract.js';
+import {
+  actionExpression,
+  CODE_FIELDS,
+  codeExpression,
+  EXTRACTIONS,
+  lookupKeyExpression,
+  outcomeExpression,
+} from './extract.js';
 import { renderConf, type Stanza, tarGz, xmlEscape } from './files.js';
 import { type SavedSearch, savedSearch } from './searches.js';
 
@@ -24,8 +31,10 @@ const GENERATED = [
   'Do not edit here: put overrides in local/ of this app.',
 ];
 
-const LOOKUP_OUTPUT =
-  'npswatch_codes code OUTPUTNEW category severity audience title AS signature cause AS reason remediation doc_url entry_id';
+const LOOKUP_FIELDS = 'OUTPUTNEW category severity audience title AS signature cause AS reason remediation doc_url entry_id';
+/** npswatch's own events carry their entry id; Windows events get theirs from `npswatch_key` (extract.ts). */
+const LOOKUP_BY_ENTRY = `npswatch_codes lookup_key AS npswatch_entry_id ${LOOKUP_FIELDS}`;
+const LOOKUP_BY_KEY = `npswatch_codes lookup_key AS npswatch_key ${LOOKUP_FIELDS}`;
 
 function appConf(version: string): string {
   return renderConf(GENERATED, [
@@ -105,6 +114,7 @@ function propsConf(): string {
         'FIELDALIAS-npswatch_event',
         [
           'npswatch.code AS code',
+          'npswatch.entry_id AS npswatch_entry_id',
           'npswatch.category AS category',
           'npswatch.severity AS severity',
           'npswatch.audience AS audience',
@@ -134,7 +144,7 @@ function propsConf(): string {
         `case('event.outcome'=="success", "success", 'npswatch.category'=="support-required", "error", 'event.outcome'=="failure", "failure", true(), "unknown")`,
       ],
       ...CIM_EVAL_COMMON,
-      ['LOOKUP-npswatch_codes', LOOKUP_OUTPUT],
+      ['LOOKUP-npswatch_codes', LOOKUP_BY_ENTRY],
     ],
   };
   const alert: Stanza = {
@@ -154,13 +164,14 @@ function propsConf(): string {
     ...Object.entries(EXTRACTIONS).map(([name, re]) => [`EXTRACT-${name}`, re] as const),
     ['EVAL-code', codeExpression()],
     ['EVAL-signature_id', codeExpression()],
+    ['EVAL-npswatch_key', lookupKeyExpression()],
     ['EVAL-outcome', outcomeExpression()],
     ['EVAL-action', actionExpression()],
     ['EVAL-kind', '"extension"'],
     ['EVAL-dest', 'lower(coalesce(npswatch_computer, ComputerName, Computer, host))'],
     ['EVAL-user_key', 'lower(user)'],
     ...CIM_EVAL_COMMON,
-    ['LOOKUP-npswatch_codes', LOOKUP_OUTPUT],
+    ['LOOKUP-npswatch_codes', LOOKUP_BY_KEY],
   ];
   const channels: Stanza[] = CHANNELS.map((channel, i) => ({
     name: `source::...WinEventLog:...${channel}`,

@@ -41,6 +41,34 @@ export const OUTCOME_PATTERNS: readonly (readonly [pattern: string, outcome: 'su
   ['(?i)only performs Secondary Auth.*response state\\s+\\w*Reject', 'failure'],
 ];
 
+/** A catalog `match` RegExp in the PCRE/JavaScript subset these patterns use (its `i` flag as a leading `(?i)`). */
+export function pcre(re: RegExp): string {
+  return `${re.flags.includes('i') ? '(?i)' : ''}${re.source}`;
+}
+
+/**
+ * Message variants of one logged code (the catalog entries with a `match`), as Splunk tests them on `_raw`: the
+ * code as a whole word, and the variant's pattern. Pseudo-code entries are left out: their code is already decided
+ * by `PSEUDO_CODES`. Catalog order, first match wins, as in npswatch's classifier and the Elastic pipeline.
+ */
+export function variantTests(): readonly (readonly [code: string, pattern: string, entryId: string])[] {
+  const pseudo = new Set(PSEUDO_CODES.map(([, code]) => code));
+  return catalogEntries()
+    .filter((e) => e.match !== undefined && !pseudo.has(e.code))
+    .flatMap((e) => [e.code, ...(e.aliases ?? [])].map((code) => [code, pcre(e.match!), e.id] as const));
+}
+
+/**
+ * The key of the code lookup: a variant's entry id when its code and pattern match, else the code itself (the
+ * lookup has a row per code, holding the entry npswatch uses for that code when no variant matches).
+ */
+export function lookupKeyExpression(): string {
+  const cases = variantTests().map(
+    ([code, re, id]) => `match(_raw, ${splString(`\\b${code}\\b`)}) AND match(_raw, ${splString(re)}), ${splString(id)}`,
+  );
+  return cases.length === 0 ? codeExpression() : `coalesce(case(${cases.join(', ')}), ${codeExpression()})`;
+}
+
 /** The eval expression of `code` (and `signature_id`): pseudo-code, else the first logged code. */
 export function codeExpression(): string {
   const cases = PSEUDO_CODES.map(([re, code]) => `match(_raw, ${splString(re)}), ${splString(code)}`);
