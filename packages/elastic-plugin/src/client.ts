@@ -153,5 +153,23 @@ export async function connectElastic(options: ElasticConnectionOptions): Promise
       'npswatch needs Elasticsearch 8.x or 9.x',
     );
   const client = new Client({ ...base, Transport: transportFor(Math.min(server.major, CLIENT_MAJOR)) });
-  return { client, server, secrets, close: () => client.close() };
+  return elasticConnection(client, server, secrets, url);
+}
+
+/**
+ * A connection that logs as `ElasticConnection <url> (<version>)`: util.inspect and JSON.stringify of the client
+ * print its credentials, so neither is let through, and `secrets` is not enumerable.
+ */
+export function elasticConnection(
+  client: Client,
+  server: ServerInfo,
+  secrets: readonly string[],
+  url: string,
+): ElasticConnection {
+  const shown = `ElasticConnection ${url} (Elasticsearch ${server.version})`;
+  const conn = { client, server, close: () => client.close() } as ElasticConnection;
+  Object.defineProperty(conn, 'secrets', { value: secrets, enumerable: false });
+  Object.defineProperty(conn, Symbol.for('nodejs.util.inspect.custom'), { value: () => shown, enumerable: false });
+  Object.defineProperty(conn, 'toJSON', { value: () => shown, enumerable: false });
+  return conn;
 }

@@ -166,8 +166,9 @@ export function backoffDelay(attempt: number, initial: number, max: number, rand
 const RETRYABLE = (status: number) => status === 429 || status === 408 || status >= 500;
 
 class Sink implements ElasticSink {
-  private readonly client: Client;
-  private readonly secrets: readonly string[];
+  // ES private fields: logging a sink must not print the client's credentials (util.inspect shows them).
+  readonly #client: Client;
+  readonly #secrets: readonly string[];
   private readonly o: {
     flushBytes: number;
     flushCount: number;
@@ -206,8 +207,8 @@ class Sink implements ElasticSink {
     target: Client | ElasticConnection,
     private readonly options: ElasticSinkOptions,
   ) {
-    this.client = 'client' in target ? target.client : target;
-    this.secrets = [...(options.secrets ?? []), ...('secrets' in target ? target.secrets : [])];
+    this.#client = 'client' in target ? target.client : target;
+    this.#secrets = [...(options.secrets ?? []), ...('secrets' in target ? target.secrets : [])];
     const positive = (name: string, v: number | undefined, dflt: number, min = 1): number => {
       const value = v ?? dflt;
       if (!(value >= min)) throw new ElasticError('NPSWATCH_ES_CONFIG', `${name} must be at least ${min}`);
@@ -365,7 +366,7 @@ class Sink implements ElasticSink {
     this.counts.bytes += Buffer.byteLength(body);
     const querystring: Record<string, string> = { filter_path: 'errors,items.*.status,items.*.error' };
     if (this.options.refresh !== undefined) querystring.refresh = String(this.options.refresh);
-    const res = await this.client.transport.request<BulkBody>(
+    const res = await this.#client.transport.request<BulkBody>(
       { method: 'POST', path: '/_bulk', bulkBody: body, querystring },
       { meta: true, maxRetries: 0, requestTimeout: this.o.requestTimeout },
     );
@@ -449,7 +450,7 @@ class Sink implements ElasticSink {
             'NPSWATCH_ES_AUTH',
             scrub(
               `bulk: Elasticsearch refused ${pending[i]!.index} with ${status}${type ? ` (${type})` : ''}: ${reason ?? ''}`,
-              this.secrets,
+              this.#secrets,
             ),
             { status, ...(type ? { type } : {}) },
             'the credentials need the create_doc and create_index privileges on npswatch-* (docs/elastic.md)',
@@ -515,7 +516,7 @@ class Sink implements ElasticSink {
   }
 
   private error(err: unknown, action: string, unsent: number): ElasticError {
-    const e = toElasticError(err, action, this.secrets);
+    const e = toElasticError(err, action, this.#secrets);
     return new ElasticError(e.code, e.message, { ...e, unsent }, e.hint);
   }
 
@@ -529,7 +530,7 @@ class Sink implements ElasticSink {
       id: r.doc.id,
       status: r.status,
       ...(r.type ? { type: r.type } : {}),
-      reason: scrub(r.reason, this.secrets),
+      reason: scrub(r.reason, this.#secrets),
       attempts,
       document: r.doc.source,
     }));
@@ -638,7 +639,7 @@ class Sink implements ElasticSink {
   // ---- failure, flush, close ----
 
   private async fail(err: unknown, batch: PreparedDoc[]): Promise<void> {
-    const e = isElasticError(err) ? err : toElasticError(err, 'bulk', this.secrets);
+    const e = isElasticError(err) ? err : toElasticError(err, 'bulk', this.#secrets);
     this.failure ??= e;
     await this.spoolOnFailure(batch);
     this.wake();

@@ -6,6 +6,7 @@ import { inspect } from 'node:util';
 import { Client } from '@elastic/elasticsearch';
 import type { Alert, ClassifiedEvent } from '@npswatch/core';
 import { from, lastValueFrom, Subject } from 'rxjs';
+import { elasticConnection } from '../src/client.js';
 import { isElasticError } from '../src/errors.js';
 import { eventDocumentId } from '../src/ids.js';
 import { indexInto } from '../src/rx.js';
@@ -461,5 +462,29 @@ describe('elastic sink: spool file format', () => {
     const again = createElasticSink(clientFor(es), { spool, ...instant() });
     const stats = await again.close();
     assert.equal(stats.successful, 2);
+  });
+});
+
+describe('secrets when a connection or sink is logged', () => {
+  it('neither util.inspect (any depth) nor JSON.stringify shows the password or API key', async () => {
+    const password = 'S3cret-Passw0rd';
+    const apiKey = 'QUtleUlkOkFLZXlTZWNyZXQ=';
+    const basic = Buffer.from(`elastic:${password}`).toString('base64');
+    for (const auth of [{ username: 'elastic', password }, { apiKey }]) {
+      const client = new Client({ node: 'http://127.0.0.1:9', auth });
+      // The official client itself prints them; this is what the wrappers must not let through.
+      assert.ok(inspect(client, { depth: 4 }).includes('apiKey' in auth ? apiKey : basic));
+      const server = { version: '8.19.21', major: 8, minor: 19, modules: [], processors: [] };
+      const conn = elasticConnection(client, server, [password, apiKey], 'http://127.0.0.1:9');
+      const sinks = [createElasticSink(conn), createElasticSink(client)];
+      for (const value of [conn, ...sinks]) {
+        const texts = [inspect(value, { depth: Number.POSITIVE_INFINITY, showHidden: true }), JSON.stringify(value)];
+        for (const text of texts)
+          for (const secret of [password, apiKey, basic]) assert.ok(!text.includes(secret), text.slice(0, 300));
+      }
+      assert.equal(String(inspect(conn)), 'ElasticConnection http://127.0.0.1:9 (Elasticsearch 8.19.21)');
+      assert.deepEqual(conn.secrets, [password, apiKey]);
+      await client.close();
+    }
   });
 });

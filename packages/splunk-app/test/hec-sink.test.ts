@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { isHecError } from '../src/hec/errors.js';
 import { HecSink, type HecSinkOptions } from '../src/hec/sink.js';
 import { HecTransport } from '../src/hec/transport.js';
@@ -66,6 +67,17 @@ describe('HEC sink', () => {
     }
     await hec.stop();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('never shows its token when logged: util.inspect at any depth, JSON.stringify', async () => {
+    const token = '11111111-2222-3333-4444-555555555555';
+    const sink = new HecSink({ transport: { url: 'http://127.0.0.1:9', token } });
+    try {
+      for (const text of [inspect(sink, { depth: Number.POSITIVE_INFINITY, showHidden: true }), JSON.stringify(sink)])
+        assert.ok(!text.includes(token), text.slice(0, 200));
+    } finally {
+      await sink.close({ timeoutMs: 0 }).catch(() => {});
+    }
   });
 
   it('cuts batches by count, gzips them and delivers every event once', async () => {

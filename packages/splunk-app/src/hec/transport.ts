@@ -179,7 +179,9 @@ export class HecTransport {
   private readonly url: URL;
   private readonly prefix: string;
   private readonly pool: Pool;
-  private readonly authorization: string;
+  // An ES private field: invisible to util.inspect, JSON.stringify and Object.keys, so logging the transport (or a
+  // sink holding it) cannot print the token.
+  readonly #authorization: string;
   private readonly gzip: boolean;
   private readonly gzipLevel: number;
   private readonly retries: number;
@@ -200,7 +202,7 @@ export class HecTransport {
         retryable: false,
         hint: 'set NPSWATCH_HEC_TOKEN to the token shown in Splunk (Settings > Data inputs > HTTP Event Collector)',
       });
-    this.authorization = `Splunk ${options.token}`;
+    this.#authorization = `Splunk ${options.token}`;
     this.gzip = options.gzip ?? true;
     this.gzipLevel = options.gzipLevel ?? 1;
     this.retries = Math.max(0, options.retry?.retries ?? 5);
@@ -252,7 +254,7 @@ export class HecTransport {
       const res = await this.pool.request({
         method,
         path,
-        headers: { ...headers, authorization: this.authorization, 'user-agent': this.userAgent },
+        headers: { ...headers, authorization: this.#authorization, 'user-agent': this.userAgent },
         body,
         signal: signal === undefined ? this.closing.signal : AbortSignal.any([signal, this.closing.signal]),
       });
