@@ -225,6 +225,8 @@ class Sink implements ElasticSink {
       requestTimeout: positive('requestTimeout', options.requestTimeout, 60_000),
       closeTimeout: positive('closeTimeout', options.closeTimeout, 30_000, 0),
     };
+    if (this.o.backoffInitial > this.o.backoffMax)
+      throw new ElasticError('NPSWATCH_ES_CONFIG', 'backoff.initial must not exceed backoff.max');
     this.timers = options.timers ?? realTimers;
     this.clock = options.clock ?? Date;
     this.random = options.random ?? Math.random;

@@ -465,6 +465,24 @@ describe('elastic sink: spool file format', () => {
   });
 });
 
+describe('sink options', () => {
+  it('refuses wrong ones when the sink is created, naming them', () => {
+    const client = new Client({ node: 'http://127.0.0.1:9' });
+    const cases: [ElasticSinkOptions, RegExp][] = [
+      [{ flushBytes: 0 }, /flushBytes must be at least 1/],
+      [{ concurrency: 0 }, /concurrency must be at least 1/],
+      [{ maxRetries: -1 }, /maxRetries must be at least 0/],
+      [{ backoff: { initial: 1000, max: 10 } }, /backoff\.initial must not exceed backoff\.max/],
+    ];
+    for (const [options, message] of cases)
+      assert.throws(
+        () => createElasticSink(client, options),
+        (err: unknown) => isElasticError(err) && err.code === 'NPSWATCH_ES_CONFIG' && message.test(err.message),
+        JSON.stringify(options),
+      );
+  });
+});
+
 describe('secrets when a connection or sink is logged', () => {
   it('neither util.inspect (any depth) nor JSON.stringify shows the password or API key', async () => {
     const password = 'S3cret-Passw0rd';

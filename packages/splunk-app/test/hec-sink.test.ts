@@ -69,6 +69,28 @@ describe('HEC sink', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('refuses a wrong option when created, naming it (nothing is sent)', () => {
+    const transport = { url: 'http://127.0.0.1:9', token: 'x' };
+    const cases: [Partial<HecSinkOptions>, RegExp][] = [
+      [{ transport: { ...transport, gzipLevel: 42 } }, /option gzipLevel: /],
+      [{ transport: { ...transport, connections: 0 } }, /option connections: /],
+      [{ transport: { ...transport, retry: { retries: -1 } } }, /option retry\.retries: /],
+      [{ transport: { ...transport, retry: { minDelayMs: 1000, maxDelayMs: 10 } } }, /minDelayMs must not exceed/],
+      [{ channel: 'abc' }, /option channel: a GUID/],
+      [{ index: 'bad index' }, /option index: a Splunk index name/],
+      [{ batch: { maxEvents: 0 } }, /option batch\.maxEvents: /],
+      [{ maxInFlight: 0 }, /option maxInFlight: /],
+      [{ ack: { timeoutMs: 0 } }, /option ack\.timeoutMs: /],
+      [{ probe: { minDelayMs: 5000, maxDelayMs: 10 } }, /option probe: minDelayMs must not exceed maxDelayMs/],
+    ];
+    for (const [options, message] of cases)
+      assert.throws(
+        () => new HecSink({ transport, ...options } as HecSinkOptions),
+        (err: unknown) => isHecError(err) && err.code === 'HEC_CONFIG' && message.test(err.message),
+        JSON.stringify(options),
+      );
+  });
+
   it('never shows its token when logged: util.inspect at any depth, JSON.stringify', async () => {
     const token = '11111111-2222-3333-4444-555555555555';
     const sink = new HecSink({ transport: { url: 'http://127.0.0.1:9', token } });

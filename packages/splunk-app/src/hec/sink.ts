@@ -11,6 +11,7 @@ import {
   serializeRaw,
 } from './envelope.js';
 import { HecError, isHecError } from './errors.js';
+import { checkSinkOptions } from './options.js';
 import { Spool } from './spool.js';
 import { type HecHealth, HecTransport, type HecTransportOptions } from './transport.js';
 
@@ -206,6 +207,7 @@ export class HecSink {
   };
 
   constructor(options: HecSinkOptions) {
+    checkSinkOptions(options);
     this.ownsTransport = !(options.transport instanceof HecTransport);
     this.transport =
       options.transport instanceof HecTransport ? options.transport : new HecTransport(options.transport);

@@ -2,6 +2,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { Pool } from 'undici';
 import { HecError, isHecError, replyError, safeUrl, transportError } from './errors.js';
+import { checkTransportOptions } from './options.js';
 
 const gzip = promisify(gzipCallback);
 
@@ -202,6 +203,7 @@ export class HecTransport {
         retryable: false,
         hint: 'set NPSWATCH_HEC_TOKEN to the token shown in Splunk (Settings > Data inputs > HTTP Event Collector)',
       });
+    checkTransportOptions(options);
     this.#authorization = `Splunk ${options.token}`;
     this.gzip = options.gzip ?? true;
     this.gzipLevel = options.gzipLevel ?? 1;
