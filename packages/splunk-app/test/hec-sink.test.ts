@@ -291,28 +291,36 @@ describe('HEC sink', () => {
     // sender faster than maxPendingBytes per second stalled every second.
     const polled = withAcks(() => true);
     const s = sink({ batch: { maxEvents: 1 }, maxPendingBytes: 100, ack: { pollIntervalMs: 1000 } });
-    let written = 0;
+    const ev = (i: number) => ({ time: 1_700_000_000_000 + i, event: { i }, sourcetype: 't' });
+    await s.write(ev(0));
+    // Its batch went out and got an ack id: the regular 1000 ms poll is scheduled, and nobody waits yet.
+    await until(() => s.stats.batches === 1 && timers.pending > 0);
     const writer = (async () => {
-      for (let i = 0; i < 6; i++) {
-        await s.write({ time: 1_700_000_000_000 + i, event: { i }, sourcetype: 't' });
-        written++;
-      }
+      for (let i = 1; i < 6; i++) await s.write(ev(i));
     })();
-    await until(() => s.stats.batches >= 2 && timers.pending > 0);
-    const before = written;
-    assert.ok(before < 6, 'the writer is out of room');
+    // Only acks free room, and acks need the virtual clock: the writer ends up waiting. Wait until it does.
+    let seen = -1;
+    for (let stable = 0; stable < 10; stable = s.stats.written === seen ? stable + 1 : 0) {
+      seen = s.stats.written;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    assert.ok(seen < 6, 'the writer is out of room');
     timers.advance(50);
-    await until(() => polled() >= 1 && written > before);
-    assert.equal(polled(), 1, 'one prompt poll, 50 ms after the writer began to wait, not 1000 ms');
-    while (written < 6) {
+    const deadline = Date.now() + 2000;
+    await until(() => polled() >= 1 || Date.now() > deadline);
+    assert.equal(polled(), 1, 'one prompt poll 50 ms after the writer began to wait, not at the regular 1000 ms poll');
+    // Keep time moving until every write is in and flush has every ack.
+    let flushed = false;
+    const flushing = writer
+      .then(() => s.flush())
+      .then(() => {
+        flushed = true;
+      });
+    while (!flushed) {
       timers.advance(50);
       await new Promise((r) => setTimeout(r, 5));
     }
-    await writer;
-    const flushed = s.flush();
-    await until(() => timers.pending > 0 || s.stats.acknowledged === 6);
-    timers.advance(50);
-    await flushed;
+    await flushing;
     assert.equal(s.stats.acknowledged, 6);
     // One event a batch, several in flight: they may arrive in any order, each exactly once.
     assert.deepEqual(
