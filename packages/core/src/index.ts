@@ -106,6 +106,7 @@ export { alertFingerprint } from './notify/match.js';
 export {
   type AlertMatchers,
   compileNotifyPolicies,
+  type InhibitRule,
   NotifyConfigError,
   type NotifyGlobalInput,
   NotifyGlobalSchema,
@@ -113,20 +114,32 @@ export {
   type NotifyOptionsInput,
   NotifyOptionsSchema,
   type NotifyPolicies,
+  type RulePolicy,
+  type Silence,
 } from './notify/options.js';
 export {
   type InputCheckpoint,
   loadState,
   type SavedState,
+  type SavedStateInput,
+  type SaveStateOptions,
   STATE_FILE_VERSION,
   StateFileError,
+  type StateFileErrorCode,
   saveState,
 } from './notify/persist.js';
 export { notifyDrain, notifyStep } from './notify/policy.js';
 export { type AlertJsonOptions, alertToJson } from './notify/render.js';
 export { emptyNotifyState, type NotifyState } from './notify/state.js';
 export { createTelemetry, type Telemetry, type TelemetryOptions } from './notify/telemetry.js';
-export type { NotifyAlert, NotifyInput, NotifyTick, Suppression, SuppressReason } from './notify/types.js';
+export type {
+  NotifyAlert,
+  NotifyInput,
+  NotifyStepResult,
+  NotifyTick,
+  Suppression,
+  SuppressReason,
+} from './notify/types.js';
 export { type FollowOptions, type FollowPosition, follow } from './parse/follow.js';
 export { FORMAT_IDS, FORMATS, formatById } from './parse/formats.js';
 export {
@@ -147,7 +160,13 @@ export {
   type DetectorSnapshot,
   detectAlerts,
 } from './pipeline.js';
-export { isExtensionChannel, isExtensionProvider, normalizeChannel, normalizeLevel } from './record/channel.js';
+export {
+  type ExtensionChannel,
+  isExtensionChannel,
+  isExtensionProvider,
+  normalizeChannel,
+  normalizeLevel,
+} from './record/channel.js';
 export { inPartition, type Partition, parsePartition, partitionOf } from './record/partition.js';
 // Records and formats
 export type {
@@ -162,8 +181,15 @@ export type {
 } from './record/types.js';
 export { parseUser, type UserRef, userKey } from './record/user.js';
 export { BUILTIN_RULES_PATH, loadBuiltinRules } from './rules/builtin.js';
+export type { CompatOptions } from './rules/compat/options.js';
 export { RULE_DEFAULTS } from './rules/defaults.js';
-export { compileFilter, type EventPredicate, FilterSchema, type FilterSpec } from './rules/filter.js';
+export {
+  compileFilter,
+  type EventPredicate,
+  type FieldCondition,
+  FilterSchema,
+  type FilterSpec,
+} from './rules/filter.js';
 export { formatRuleIssue, loadRules, parseRules, RuleFileError, type RuleIssue } from './rules/load.js';
 export { RULE_TYPES } from './rules/registry.js';
 export { compareDetections, type RuleInput, type RuleRuntime, type RuleStepResult } from './rules/rule.js';

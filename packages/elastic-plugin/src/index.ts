@@ -4,6 +4,7 @@ export { ALERTS_VIEW, EVENTS_VIEW, type SavedObject, savedObjects, savedObjectsN
 export {
   classifyScript,
   codeLookup,
+  type EntryFacts,
   GROK_DEFINITIONS,
   GROK_PATTERNS,
   ingestPipeline,
@@ -36,6 +37,8 @@ export {
   capabilitiesOf,
   type EventsAs,
   RESOURCES,
+  type Resource,
+  type ResourceKind,
   type SetupAction,
   type SetupOptions,
   type SetupResult,

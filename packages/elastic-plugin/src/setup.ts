@@ -67,7 +67,7 @@ export const RESOURCES = {
 /** Above the built-in `logs-*-*` (100) and below user overrides (usually 500+); our patterns do not overlap anyway. */
 const PRIORITY = 200;
 
-interface Resource {
+export interface Resource {
   readonly kind: ResourceKind;
   readonly name: string;
   readonly path: string;

@@ -41,7 +41,7 @@ export const GROK_PATTERNS: readonly string[] = [
 ];
 
 /** What the script sets from a catalog entry. */
-interface EntryFacts {
+export interface EntryFacts {
   readonly id: string;
   readonly code: string;
   readonly category: string;
