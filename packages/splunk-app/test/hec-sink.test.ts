@@ -329,6 +329,47 @@ describe('HEC sink', () => {
     );
   });
 
+  it('counts as resent only the attempts that may duplicate: not after a 503, but after a dropped connection', async () => {
+    let n = 0;
+    hec.handler = (r) => {
+      if (!r.path.endsWith('/event')) return undefined;
+      n++;
+      if (n === 1) return { status: 503, body: { text: 'Server is busy', code: 9 } };
+      if (n === 2) return { status: 200, hangUp: true };
+      return undefined;
+    };
+    const s = sink({
+      batch: { maxEvents: 3 },
+      transport: { url: hec.url, token: TOKEN, sleep: async () => undefined, retry: { retries: 3 } },
+    });
+    await write(s, 0, 3);
+    const flushing = s.flush();
+    timers.advance(0);
+    await flushing;
+    assert.equal(n, 3);
+    // The busy reply indexed nothing; the request whose connection dropped may have been indexed.
+    assert.equal(s.stats.resent, 3);
+    assert.equal(s.stats.delivered, 3);
+  });
+
+  it('marks what a failed request may have left indexed', async () => {
+    const transport = new HecTransport({ url: 'http://127.0.0.1:9', token: TOKEN, retry: { retries: 0 } });
+    try {
+      const refused = await transport.post({ path: '/services/collector/event', body: '{}' }).catch((e: unknown) => e);
+      assert.ok(isHecError(refused) && refused.code === 'HEC_CONNECTION' && !refused.maybeDelivered, String(refused));
+    } finally {
+      await transport.close();
+    }
+    hec.handler = () => ({ status: 200, hangUp: true });
+    const dropped = new HecTransport({ url: hec.url, token: TOKEN, retry: { retries: 0 } });
+    try {
+      const err = await dropped.post({ path: '/services/collector/event', body: '{}' }).catch((e: unknown) => e);
+      assert.ok(isHecError(err) && err.maybeDelivered, String(err));
+    } finally {
+      await dropped.close();
+    }
+  });
+
   it('drops an event the collector rejects and sends the rest of its batch', async () => {
     let first = true;
     hec.handler = (r) => {

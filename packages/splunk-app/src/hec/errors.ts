@@ -74,6 +74,8 @@ export interface HecErrorDetails {
   /** Server-requested delay before a retry (from `Retry-After`), in ms. */
   readonly retryAfterMs?: number;
   readonly hint?: string;
+  /** The request may have reached the collector and been indexed (a timeout or a dropped connection mid-request). */
+  readonly maybeDelivered?: boolean;
 }
 
 export class HecError extends Error {
@@ -85,6 +87,8 @@ export class HecError extends Error {
   readonly invalidEventNumber: number | undefined;
   readonly retryAfterMs: number | undefined;
   readonly hint: string | undefined;
+  /** Whether the failed request may still have been indexed: sending it again may duplicate it. */
+  readonly maybeDelivered: boolean;
 
   constructor(code: HecErrorCode, message: string, details: HecErrorDetails) {
     super(message);
@@ -95,6 +99,7 @@ export class HecError extends Error {
     this.invalidEventNumber = details.invalidEventNumber;
     this.retryAfterMs = details.retryAfterMs;
     this.hint = details.hint;
+    this.maybeDelivered = details.maybeDelivered ?? false;
   }
 }
 
@@ -158,6 +163,8 @@ export function replyError(
     hecCode: reply.code,
     retryable,
     retryAfterMs,
+    // A gateway in front of the collector gave up waiting: the collector may have indexed the batch anyway.
+    maybeDelivered: status === 502 || status === 504,
   });
 }
 
@@ -178,6 +185,17 @@ const TIMEOUT_CODES = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
   'ETIMEDOUT',
+]);
+
+/** Failures before any byte of the request could reach the collector: sending again cannot duplicate. */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
 /** The `code` of an error or of the first error in its `cause` chain that has one. */
@@ -203,6 +221,8 @@ export function transportError(where: string, err: unknown): HecError {
       retryable: false,
       hint: 'give the CA of the collector with --hec-ca, or fix its certificate; verification stays on by default',
     });
-  if (TIMEOUT_CODES.has(code)) return new HecError('HEC_TIMEOUT', `${where}: timed out (${code})`, { retryable: true });
-  return new HecError('HEC_CONNECTION', `${where}: connection failed (${code})`, { retryable: true });
+  const maybeDelivered = !NOT_SENT_CODES.has(code);
+  if (TIMEOUT_CODES.has(code))
+    return new HecError('HEC_TIMEOUT', `${where}: timed out (${code})`, { retryable: true, maybeDelivered });
+  return new HecError('HEC_CONNECTION', `${where}: connection failed (${code})`, { retryable: true, maybeDelivered });
 }

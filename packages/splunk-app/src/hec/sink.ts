@@ -90,7 +90,11 @@ export interface HecSinkStats {
   /** Body bytes of successful requests, before and after gzip. */
   bytes: number;
   wireBytes: number;
-  /** Events sent again after an attempt with an unknown outcome or an unacknowledged batch: duplicates are at most this. */
+  /**
+   * Events sent again after an attempt that may have been indexed (a timeout, a dropped connection, a gateway
+   * 502/504, an unacknowledged batch): duplicates are at most this. Retries after a refused connection or a
+   * collector's error reply are not counted: nothing was indexed.
+   */
   resent: number;
   /** Events rejected by the collector as invalid. */
   dropped: number;
@@ -112,8 +116,11 @@ interface Batch {
   readonly key: string;
   lines: string[];
   bytes: number;
-  /** Posts so far: a batch posted again is a resend. */
-  sends: number;
+  /**
+   * An earlier attempt may have been indexed (a timeout, a dropped connection, an ack that never came): every
+   * further attempt may duplicate the batch and is counted in `stats.resent`.
+   */
+  uncertain: boolean;
   ackResends: number;
   /** Set when the batch was read back from the spool; removing the file delivers it. */
   spoolFile?: string;
@@ -303,7 +310,7 @@ export class HecSink {
     this.assertWritable();
     if (this.current !== undefined && this.current.key !== key) this.cut();
     if (this.current === undefined) {
-      this.current = { ...this.target(envelope), key, lines: [], bytes: 0, sends: 0, ackResends: 0 };
+      this.current = { ...this.target(envelope), key, lines: [], bytes: 0, uncertain: false, ackResends: 0 };
       this.batchTimer = this.timers.setTimeout(() => {
         this.batchTimer = undefined;
         this.cut();
@@ -374,7 +381,7 @@ export class HecSink {
     for (const batch of leftovers) {
       if (batch.spoolFile !== undefined) continue;
       if (this.spool && this.spoolReady && this.spool.hasRoom(batch.bytes)) {
-        await this.spool.append({ ...this.spooledForm(batch), attempted: batch.sends > 0 });
+        await this.spool.append({ ...this.spooledForm(batch), attempted: batch.uncertain });
         this.counters.spooled += batch.lines.length;
         this.forget(batch);
       }
@@ -454,7 +461,7 @@ export class HecSink {
 
   private toSpool(batch: Batch): void {
     this.spoolWrites++;
-    this.spool!.append({ ...this.spooledForm(batch), attempted: batch.sends > 0 }).then(
+    this.spool!.append({ ...this.spooledForm(batch), attempted: batch.uncertain }).then(
       () => {
         this.spoolWrites--;
         this.counters.spooled += batch.lines.length;
@@ -531,7 +538,7 @@ export class HecSink {
       key: '',
       lines: [...spooled.lines],
       bytes: lineBytes(spooled.lines),
-      sends: spooled.attempted ? 1 : 0,
+      uncertain: spooled.attempted,
       ackResends: 0,
       spoolFile: file,
     };
@@ -540,8 +547,7 @@ export class HecSink {
 
   private async send(batch: Batch): Promise<void> {
     const count = batch.lines.length;
-    if (batch.sends > 0) this.counters.resent += count;
-    batch.sends++;
+    if (batch.uncertain) this.counters.resent += count;
     try {
       const reply = await this.transport.post({
         path: batch.path,
@@ -549,8 +555,9 @@ export class HecSink {
         body: batch.lines.join(''),
         channel: this.channel,
         signal: this.abort.signal,
-        onRetry: () => {
-          this.counters.resent += count;
+        onRetry: (error) => {
+          if (error.maybeDelivered) batch.uncertain = true;
+          if (batch.uncertain) this.counters.resent += count;
         },
       });
       this.counters.batches++;
@@ -583,7 +590,9 @@ export class HecSink {
       ? err
       : new HecError('HEC_HTTP_ERROR', `unexpected failure sending to ${this.transport.base}: ${String(err)}`, {
           retryable: false,
+          maybeDelivered: true,
         });
+    if (error.maybeDelivered) batch.uncertain = true;
     const n = error.invalidEventNumber;
     if (!error.retryable && n !== undefined && n >= 0 && n < batch.lines.length) {
       // One bad event: drop it, send the others again.
@@ -716,6 +725,7 @@ export class HecSink {
         if (now - entry.sentAt < this.ackTimeout) continue;
         this.unacked.delete(id);
         entry.batch.ackResends++;
+        entry.batch.uncertain = true;
         if (entry.batch.ackResends > this.maxResends) {
           this.counters.unconfirmed += entry.batch.lines.length;
           this.warn(`a batch of ${entry.batch.lines.length} events was never acknowledged; giving up on it`);
