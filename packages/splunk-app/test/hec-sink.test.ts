@@ -248,6 +248,32 @@ describe('HEC sink', () => {
     assert.ok(!warnings.join('\n').includes(TOKEN));
   });
 
+  it('flush({ timeoutMs }) gives up waiting on an unreachable collector without a spool; nothing is lost', async () => {
+    const port = hec.port;
+    await hec.stop();
+    const s = sink({ batch: { maxEvents: 5 } });
+    await write(s, 0, 7);
+    const flushing = s.flush({ timeoutMs: 2000 }).catch((e: unknown) => e);
+    await until(() => s.status === 'down');
+    timers.advance(2000);
+    const err = await flushing;
+    assert.ok(isHecError(err) && err.code === 'HEC_UNDELIVERED', String(err));
+    assert.match(err.message, /7 events not yet delivered .* after 2000 ms/);
+    assert.equal(s.stats.pending, 7);
+    // Back: a flush without a timeout then delivers every event once.
+    await hec.start(port);
+    const later = s.flush();
+    for (let i = 0; i < 100 && s.stats.delivered < 7; i++) {
+      timers.advance(1000);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await later;
+    assert.deepEqual(
+      ids().sort((a, b) => a - b),
+      [0, 1, 2, 3, 4, 5, 6],
+    );
+  });
+
   it('drains batches an earlier run left in the spool', async () => {
     const port = hec.port;
     await hec.stop();

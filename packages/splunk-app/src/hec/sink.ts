@@ -325,18 +325,49 @@ export class HecSink {
     if (this.current.bytes >= this.maxBytes || this.current.lines.length >= this.maxEvents) this.cut();
   }
 
-  /** Sends what is buffered and resolves when every event written so far is delivered or safely spooled. */
-  flush(): Promise<void> {
-    return this.settle(false);
+  /**
+   * Sends what is buffered and resolves when every event written so far is delivered or safely spooled. Without a
+   * spool, a collector that stays unreachable keeps it waiting: with `timeoutMs` it rejects after that long with
+   * HEC_UNDELIVERED instead, and the events stay buffered (sent when the collector is back, or spooled by close()).
+   */
+  flush(options: { readonly timeoutMs?: number } = {}): Promise<void> {
+    return this.settle(false, options.timeoutMs);
   }
 
   /** Resolves when everything written is delivered (`drained`: the spool too), or delivered-or-spooled. */
-  private settle(drained: boolean): Promise<void> {
+  private settle(drained: boolean, timeoutMs?: number): Promise<void> {
     this.cut();
     return new Promise<void>((resolve, reject) => {
-      this.idleWaiters.push({ resolve, reject, drained });
+      let timer: unknown;
+      const done = () => {
+        if (timer !== undefined) this.timers.clearTimeout(timer);
+      };
+      const waiter = {
+        resolve: () => {
+          done();
+          resolve();
+        },
+        reject: (err: Error) => {
+          done();
+          reject(err);
+        },
+        drained,
+      };
+      this.idleWaiters.push(waiter);
       this.checkIdle();
-      if (this.idleWaiters.length > 0) this.hastenAcks();
+      if (!this.idleWaiters.includes(waiter)) return;
+      this.hastenAcks();
+      if (timeoutMs === undefined) return;
+      timer = this.timers.setTimeout(() => {
+        this.idleWaiters = this.idleWaiters.filter((w) => w !== waiter);
+        reject(
+          new HecError(
+            'HEC_UNDELIVERED',
+            `flush: ${this.memoryEvents} events not yet delivered to ${this.transport.base} after ${timeoutMs} ms`,
+            { retryable: true, hint: 'they stay buffered: sent when the collector is back, or spooled by close()' },
+          ),
+        );
+      }, timeoutMs);
     });
   }
 
