@@ -9,7 +9,14 @@ import {
   parseText,
   samplesDirectory,
 } from '@npswatch/core';
-import { CODE_FIELDS, EXTRACTIONS, OUTCOME_PATTERNS, PSEUDO_CODES, variantTests } from '../src/app/extract.js';
+import {
+  CODE_FIELDS,
+  EXTRACTIONS,
+  OUTCOME_PATTERNS,
+  PSEUDO_CODES,
+  supportRequiredKeys,
+  variantTests,
+} from '../src/app/extract.js';
 
 /** A PCRE pattern of the shared subset as a JavaScript RegExp (a leading `(?i)` becomes the `i` flag). */
 function js(pattern: string): RegExp {
@@ -25,6 +32,9 @@ function splunkFields(raw: string): Record<string, string | undefined> {
   f.outcome = OUTCOME_PATTERNS.find(([re]) => js(re).test(raw))?.[1] ?? 'unknown';
   f.npswatch_key =
     variantTests().find(([code, re]) => new RegExp(`\\b${code}\\b`).test(raw) && js(re).test(raw))?.[2] ?? f.code;
+  // CIM action, as actionExpression() decides it.
+  const support = f.npswatch_key !== undefined && supportRequiredKeys().includes(f.npswatch_key);
+  f.action = f.outcome === 'success' ? 'success' : support ? 'error' : f.outcome === 'failure' ? 'failure' : 'unknown';
   // The lookup's row for that key (lookup.ts: entry ids, then each code's fallback entry).
   f.entry_id =
     f.npswatch_key === undefined ? undefined : (entryById(f.npswatch_key) ?? lookupEntry(f.npswatch_key))?.id;
@@ -102,6 +112,15 @@ describe('Splunk app extractions for WinEventLog / XmlWinEventLog', () => {
       for (const e of events) {
         const f = splunkFields(renderings(e)[form]);
         const want = {
+          // CIM Authentication: support-required failures are errors.
+          action:
+            e.outcome === 'success'
+              ? 'success'
+              : e.category === 'support-required'
+                ? 'error'
+                : e.outcome === 'failure'
+                  ? 'failure'
+                  : 'unknown',
           entry_id: e.entryId,
           code: e.code,
           outcome: e.outcome,
@@ -110,6 +129,7 @@ describe('Splunk app extractions for WinEventLog / XmlWinEventLog', () => {
           channel: e.channel,
         };
         const got = {
+          action: f.action,
           entry_id: f.entry_id,
           code: f.code,
           outcome: f.outcome,

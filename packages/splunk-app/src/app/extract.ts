@@ -1,4 +1,4 @@
-import { catalogEntries } from '@npswatch/core';
+import { catalogEntries, lookupEntry } from '@npswatch/core';
 import { splString } from './spl.js';
 
 /**
@@ -80,17 +80,24 @@ export function outcomeExpression(): string {
   return `case(${cases.join(', ')}, true(), "unknown")`;
 }
 
-/** Codes the catalog marks support-required: CIM `action=error` rather than `failure`. */
-export function supportRequiredCodes(): string[] {
-  return [...new Set(catalogEntries().filter((e) => e.category === 'support-required').map((e) => e.code))].sort();
+/**
+ * Lookup keys (see `lookupKeyExpression`) whose entry is support-required: CIM `action=error` rather than `failure`.
+ * A variant's entry id when it is support-required; a code (or alias) when the entry npswatch gives it without a
+ * matching variant is.
+ */
+export function supportRequiredKeys(): string[] {
+  const entries = catalogEntries();
+  const keys = new Set(entries.filter((e) => e.category === 'support-required').map((e) => e.id));
+  for (const code of new Set(entries.flatMap((e) => [e.code, ...(e.aliases ?? [])])))
+    if (lookupEntry(code)?.category === 'support-required') keys.add(code);
+  return [...keys].sort();
 }
 
-/** CIM `action` for extension lines: success, error (support-required codes), failure, or unknown. */
+/** CIM `action` for extension lines: success, error (support-required entries), failure, or unknown. */
 export function actionExpression(): string {
-  const logged = `coalesce(${CODE_FIELDS.join(', ')})`;
-  const support = supportRequiredCodes().map(splString).join(', ');
+  const support = supportRequiredKeys().map(splString).join(', ');
   const outcome = outcomeExpression();
   return support === ''
     ? `case(${outcome}=="success", "success", ${outcome}=="failure", "failure", true(), "unknown")`
-    : `case(${outcome}=="success", "success", in(${logged}, ${support}), "error", ${outcome}=="failure", "failure", true(), "unknown")`;
+    : `case(${outcome}=="success", "success", in(${lookupKeyExpression()}, ${support}), "error", ${outcome}=="failure", "failure", true(), "unknown")`;
 }
