@@ -20,20 +20,24 @@ export function csvField(value: string): string {
 }
 
 /**
- * The code lookup as CSV text: one row per catalog entry (`lookup_key` = its entry id), then, for each code or
- * alias that is no entry id, a row keyed by the code holding the entry npswatch uses when no message variant
- * matches. The app's automatic lookups use `lookup_key` (a variant's id, else the code: see extract.ts); a lookup
- * on `code` returns the code's first entry.
+ * The keys of the code lookup and the entry each stands for, in CSV order: every catalog entry by its id, then each
+ * code or alias that is no entry id, standing for the entry npswatch gives that code when no message variant
+ * matches. The app's automatic lookups use these keys (a variant's id, else the code: see extract.ts).
  */
-export function renderCodeLookupCsv(lang: Lang = 'en'): string {
+export function lookupKeys(): readonly (readonly [key: string, entry: CatalogEntry])[] {
   const entries = catalogEntries();
   const ids = new Set(entries.map((e) => e.id));
-  const byCode: [string, CatalogEntry][] = [];
+  const keys: [string, CatalogEntry][] = entries.map((e) => [e.id, e]);
   for (const code of new Set(entries.flatMap((e) => [e.code, ...(e.aliases ?? [])]))) {
     const fallback = lookupEntry(code);
-    if (!ids.has(code) && fallback !== undefined) byCode.push([code, fallback]);
+    if (!ids.has(code) && fallback !== undefined) keys.push([code, fallback]);
   }
-  const row = (e: CatalogEntry, key: string) =>
+  return keys;
+}
+
+/** The code lookup as CSV text, a row per lookup key (`lookup_key`); a lookup on `code` returns its first entry. */
+export function renderCodeLookupCsv(lang: Lang = 'en'): string {
+  const rows = lookupKeys().map(([key, e]) =>
     [
       e.code,
       e.id,
@@ -47,7 +51,7 @@ export function renderCodeLookupCsv(lang: Lang = 'en'): string {
       key,
     ]
       .map(csvField)
-      .join(',');
-  const rows = [...entries.map((e) => row(e, e.id)), ...byCode.map(([code, e]) => row(e, code))];
+      .join(','),
+  );
   return `${CODE_LOOKUP_FIELDS.join(',')}\n${rows.join('\n')}\n`;
 }

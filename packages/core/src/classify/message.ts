@@ -140,6 +140,7 @@ const EMBEDDED_CODE = /\bErrorCode::?\s*(?:CID\s*:\s*\S+\s+)?([A-Za-z]\w+)/;
 const CHALLENGE_LEAD = 'Challenge requested in Authentication Ext for User ';
 const ACCEPTED_LEAD = 'Access Accepted for user ';
 const WITH_STATE = ' with state ';
+const LINE_BREAK = /[\r\n\t]/;
 const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 
 /** `CID: <token> :` at `at`, read by hand (it leads most messages); undefined sends it to the regex. */
@@ -167,7 +168,7 @@ function fastBody(rest: string): { readonly shape: MessageShape; readonly parts:
   if (!challenge && !rest.startsWith(ACCEPTED_LEAD)) return undefined;
   let body = rest.slice(challenge ? CHALLENGE_LEAD.length : ACCEPTED_LEAD.length).trimEnd();
   // A wrapped line (Format-List) is the grammar's: the splits below look for single spaces.
-  if (body.includes('\n') || body.includes('\r') || body.includes('\t')) return undefined;
+  if (LINE_BREAK.test(body)) return undefined;
   if (body.endsWith('.')) body = body.slice(0, -1);
   let state: string | undefined;
   if (challenge) {

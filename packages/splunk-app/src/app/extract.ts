@@ -1,4 +1,5 @@
-import { catalogEntries, lookupEntry } from '@npswatch/core';
+import { catalogEntries } from '@npswatch/core';
+import { lookupKeys } from '../lookup.js';
 import { splString } from './spl.js';
 
 /**
@@ -80,17 +81,12 @@ export function outcomeExpression(): string {
   return `case(${cases.join(', ')}, true(), "unknown")`;
 }
 
-/**
- * Lookup keys (see `lookupKeyExpression`) whose entry is support-required: CIM `action=error` rather than `failure`.
- * A variant's entry id when it is support-required; a code (or alias) when the entry npswatch gives it without a
- * matching variant is.
- */
+/** Lookup keys (see `lookupKeyExpression`) whose entry is support-required: CIM `action=error`, not `failure`. */
 export function supportRequiredKeys(): string[] {
-  const entries = catalogEntries();
-  const keys = new Set(entries.filter((e) => e.category === 'support-required').map((e) => e.id));
-  for (const code of new Set(entries.flatMap((e) => [e.code, ...(e.aliases ?? [])])))
-    if (lookupEntry(code)?.category === 'support-required') keys.add(code);
-  return [...keys].sort();
+  return lookupKeys()
+    .filter(([, e]) => e.category === 'support-required')
+    .map(([key]) => key)
+    .sort();
 }
 
 /** CIM `action` for extension lines: success, error (support-required entries), failure, or unknown. */
